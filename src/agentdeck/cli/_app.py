@@ -1,0 +1,119 @@
+"""The root command group: lazy command loading, global options, error handling."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from agentdeck import __version__
+from agentdeck.errors import AgentdeckError, ExitCode
+
+#: Every command: name -> ("module:attribute", one-line help). The module is
+#: imported only when the command runs; ``--help`` reads the help from here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("agentdeck.cli.init_cmd:init", "Create a workspace (agentdeck.toml and .agentdeck/)."),
+    "task": ("agentdeck.cli.task_cmd:task", "Add, list, show, change and search tasks."),
+    "next": ("agentdeck.cli.next_cmd:next_", "Show (or claim) the most urgent ready task."),
+    "archive": (
+        "agentdeck.cli.archive_cmd:archive",
+        "Archive finished tasks and write TASK_INDEX.md.",
+    ),
+    "export": (
+        "agentdeck.cli.exchange_cmd:export",
+        "Export the backlog as markdown (TODO.md) or JSON.",
+    ),
+    "import": ("agentdeck.cli.exchange_cmd:import_", "Import a backlog JSON export."),
+    "migrate": ("agentdeck.cli.migrate_cmd:migrate", "Show or apply database schema migrations."),
+    "config": ("agentdeck.cli.config_cmd:config", "Show the effective configuration."),
+    "demo": ("agentdeck.cli.demo_cmd:demo", "Run a guided tour in a throw-away workspace."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            target, _ = self.lazy[cmd_name]
+            module_name, attribute = target.split(":")
+            return getattr(importlib.import_module(module_name), attribute)  # type: ignore[no-any-return]
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help for the listing comes from the registry so --help imports nothing.
+        rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Exit codes and JSON shapes are listed in the README. Run `agentdeck demo` for a tour.",
+)
+@click.version_option(
+    __version__, "-V", "--version", prog_name="agentdeck", message="%(prog)s %(version)s"
+)
+@click.option(
+    "--workspace",
+    "-W",
+    metavar="DIR",
+    envvar="AGENTDECK_WORKSPACE",
+    help="Use the workspace at DIR instead of searching up from the current folder.",
+)
+def cli(workspace: str | None) -> None:
+    """agentdeck: the backlog, sessions, notes and ops of autonomous coding agents."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run(args: list[str]) -> int:
+    """Run the CLI on ``args``; return the exit code. Errors become one line on stderr."""
+    try:
+        result = cli.main(args=args, prog_name="agentdeck", standalone_mode=False)
+    except AgentdeckError as err:
+        click.echo(f"agentdeck: error: {_one_line(str(err))}", err=True)
+        return int(err.exit_code)
+    except click.exceptions.UsageError as err:
+        if type(err).__name__ == "NoArgsIsHelpError" and err.ctx is not None:
+            click.echo(err.ctx.get_help())
+            return 0
+        where = f" (see `{err.ctx.command_path} --help`)" if err.ctx is not None else ""
+        click.echo(f"agentdeck: error: {_one_line(err.format_message())}{where}", err=True)
+        return int(ExitCode.INVALID)
+    except click.ClickException as err:
+        click.echo(f"agentdeck: error: {_one_line(err.format_message())}", err=True)
+        return int(ExitCode.INVALID)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("agentdeck: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (`agentdeck task list | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as err:
+        if os.environ.get("AGENTDECK_DEBUG"):
+            raise
+        click.echo(
+            f"agentdeck: internal error: {type(err).__name__}: {_one_line(str(err))} "
+            "(a bug; rerun with AGENTDECK_DEBUG=1 for the traceback and report it)",
+            err=True,
+        )
+        return int(ExitCode.INTERNAL)
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,77 @@
+"""Helpers shared by the command modules: opening the workspace, options, output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from agentdeck.workspace import open_workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pass_workspace(func: F) -> F:
+    """Open the workspace (from ``--workspace`` or by walking up) and pass it first.
+
+    The store opens lazily on first use of ``ws.store`` and closes when the
+    command ends (borg's ``with_repository``, for agentdeck).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        ws = open_workspace(ctx.find_root().params.get("workspace"))
+        ctx.call_on_close(ws.close)
+        return func(ws, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (shape documented in the README)."
+)
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as JSON: indented on a terminal, compact when piped (fast for big lists)."""
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, flex: int | None = None
+) -> None:
+    """Print rows as aligned plain-text columns.
+
+    Plain text, not rich: this is the hot path of commands agents run hundreds
+    of times, and importing rich would double their start-up. On a terminal the
+    ``flex`` column is shortened so lines fit; piped output is never cut.
+    """
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    if flex is not None and sys.stdout.isatty():
+        room = (
+            shutil.get_terminal_size((120, 24)).columns
+            - (sum(widths) - widths[flex])
+            - 2 * (len(widths) - 1)
+        )
+        widths[flex] = max(min(widths[flex], room), 12)
+    out = []
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for i, value in enumerate(values):
+            if len(value) > widths[i]:
+                value = value[: widths[i] - 1] + "…"
+            parts.append(value if i == len(values) - 1 else value.ljust(widths[i]))
+        return "  ".join(parts).rstrip()
+
+    out.append(line(list(headers)))
+    out.extend(line(r) for r in cells)
+    sys.stdout.write("\n".join(out) + "\n")

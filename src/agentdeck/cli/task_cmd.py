@@ -1,0 +1,409 @@
+"""``agentdeck task …``: the backlog's commands."""
+
+from __future__ import annotations
+
+import click
+
+from agentdeck.backlog import deps as deps_core
+from agentdeck.backlog import tasks as core
+from agentdeck.backlog.listing import SORTS, TaskFilter, list_tasks
+from agentdeck.backlog.model import RankedTask, Task
+from agentdeck.backlog.search import search_tasks
+from agentdeck.backlog.urgency import UrgencyWeights
+from agentdeck.cli._common import emit_json, json_option, pass_workspace, table
+from agentdeck.workspace import Workspace
+
+
+def weights(ws: Workspace) -> UrgencyWeights:
+    """The urgency weights of the workspace's config."""
+    return UrgencyWeights.from_config(ws.config.section("backlog.urgency"))
+
+
+def _print_task(task: Task) -> None:
+    click.echo(f"{task.id}  {task.title}")
+    rows = [
+        ("status", task.status + (f" ({task.blocked_reason})" if task.blocked_reason else "")),
+        ("priority", task.priority),
+        ("category", task.category),
+        ("effort", task.effort),
+        ("assignee", task.assignee),
+        ("tags", ", ".join(task.tags)),
+        ("depends on", ", ".join(task.depends_on)),
+        ("created", task.created_at),
+        ("started", task.started_at),
+        ("completed", task.completed_at),
+        ("archived", task.archived_at),
+        ("found in", task.found_in_session),
+        ("finished in", task.completed_in_session),
+        ("source", task.source),
+    ]
+    for name, value in rows:
+        if value:
+            click.echo(f"  {name + ':':<12} {value}")
+    if task.description:
+        click.echo("\n" + task.description)
+    if task.acceptance:
+        click.echo("\nAcceptance criteria:")
+        for number, criterion in enumerate(task.acceptance, start=1):
+            click.echo(f"  {number}. [{'x' if criterion.done else ' '}] {criterion.text}")
+    if task.notes:
+        click.echo("\nNotes:\n" + "\n".join("  " + line for line in task.notes.splitlines()))
+
+
+def _done(ws: Workspace, task: Task, as_json: bool, verb: str) -> None:
+    if as_json:
+        emit_json(task.to_dict())
+    else:
+        click.echo(f"{task.id} {verb}: {task.title}")
+
+
+@click.group()
+def task() -> None:
+    """Add, list, show, change and search tasks."""
+
+
+@task.command("add")
+@click.argument("title")
+@click.option("-d", "--description", default="", help="Longer description.")
+@click.option(
+    "-p", "--priority", help="critical, high, medium or low ([backlog] default_priority)."
+)
+@click.option("-c", "--category", default="", help="A path such as infrastructure/monitoring.")
+@click.option("-e", "--effort", help="S, M, L or XL.")
+@click.option("-t", "--tag", "tags", multiple=True, help="A tag (repeat, or comma-separate).")
+@click.option(
+    "--depends-on",
+    "depends_on",
+    multiple=True,
+    metavar="ID",
+    help="A task this one waits on (repeat).",
+)
+@click.option(
+    "-a",
+    "--accept",
+    "acceptance",
+    multiple=True,
+    metavar="TEXT",
+    help="An acceptance criterion (repeat).",
+)
+@click.option("--assignee", help="Who should do it.")
+@click.option("--notes", default="", help="Free-form notes.")
+@click.option("--agent", help="Who is adding it (default: AGENTDECK_AGENT or your login).")
+@json_option
+@pass_workspace
+def add(
+    ws: Workspace,
+    title: str,
+    description: str,
+    priority: str | None,
+    category: str,
+    effort: str | None,
+    tags: tuple[str, ...],
+    depends_on: tuple[str, ...],
+    acceptance: tuple[str, ...],
+    assignee: str | None,
+    notes: str,
+    agent: str | None,
+    as_json: bool,
+) -> None:
+    """Add a task; prints its new ID."""
+    new = core.NewTask(
+        title=title,
+        description=description,
+        priority=priority or ws.config.get("backlog", "default_priority"),
+        category=category,
+        effort=effort,
+        tags=list(tags),
+        depends_on=list(depends_on),
+        acceptance=list(acceptance),
+        assignee=assignee,
+        notes=notes,
+    )
+    _done(ws, core.add_task(ws.store, new, actor=agent), as_json, "added")
+
+
+def _list_rows(ranked: list[RankedTask]) -> None:
+    rows = []
+    for item in ranked:
+        t = item.task
+        state = t.status.replace("_", " ")
+        if t.status == "todo" and not item.ready:
+            state = "waiting"
+        who = t.assignee if t.status == "in_progress" else ""
+        rows.append((t.id, t.priority, state, f"{item.score:.1f}", t.title, t.category, who))
+    table(("ID", "PRIORITY", "STATUS", "URGENCY", "TITLE", "CATEGORY", "ASSIGNEE"), rows, flex=4)
+
+
+@task.command("list")
+@click.option("-s", "--status", "statuses", multiple=True, help="Only this status (repeat).")
+@click.option("-p", "--priority", "priorities", multiple=True, help="Only this priority (repeat).")
+@click.option("-c", "--category", help="Only this category and those under it.")
+@click.option(
+    "-t", "--tag", "tags", multiple=True, help="Only tasks with this tag (repeat: all must match)."
+)
+@click.option("--assignee", help="Only tasks assigned to this agent.")
+@click.option(
+    "--ready", "ready_only", is_flag=True, help="Only ready tasks (todo, dependencies done)."
+)
+@click.option("--all", "include_all", is_flag=True, help="Include finished and archived tasks.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="urgency", show_default=True, help="Order."
+)
+@click.option("-n", "--limit", type=int, help="At most this many.")
+@json_option
+@pass_workspace
+def list_(
+    ws: Workspace,
+    statuses: tuple[str, ...],
+    priorities: tuple[str, ...],
+    category: str | None,
+    tags: tuple[str, ...],
+    assignee: str | None,
+    ready_only: bool,
+    include_all: bool,
+    sort: str,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List tasks (open ones unless --all or --status says otherwise)."""
+    spec = TaskFilter(
+        list(statuses),
+        list(priorities),
+        category,
+        list(tags),
+        assignee,
+        ready_only,
+        include_all,
+        sort,
+        limit,
+    )
+    ranked = list_tasks(ws.store, spec, weights(ws))
+    if as_json:
+        emit_json(
+            [{**r.task.to_dict(), "ready": r.ready, "urgency": round(r.score, 3)} for r in ranked]
+        )
+    elif not ranked:
+        click.echo(
+            "No tasks match."
+            if (statuses or priorities or category or tags or assignee or ready_only)
+            else "The backlog is empty. Add a task with `agentdeck task add TITLE`."
+        )
+    else:
+        _list_rows(ranked)
+
+
+@task.command("show")
+@click.argument("task_id")
+@click.option("--events/--no-events", default=True, help="Show the event log.")
+@json_option
+@pass_workspace
+def show(ws: Workspace, task_id: str, events: bool, as_json: bool) -> None:
+    """Show one task with its dependencies, dependents and event log."""
+    item = core.get_task(ws.store, task_id)
+    log = core.task_events(ws.store, item.id)
+    waiting = core.dependents(ws.store, item.id)
+    if as_json:
+        emit_json({**item.to_dict(), "dependents": waiting, "events": [e.to_dict() for e in log]})
+        return
+    _print_task(item)
+    if waiting:
+        click.echo(f"\nWaiting on it: {', '.join(waiting)}")
+    if events and log:
+        click.echo("\nEvents:")
+        for e in log:
+            move = f" {e.from_status or '-'} -> {e.to_status}" if e.to_status else ""
+            note = f": {e.note}" if e.note else ""
+            extra = f" {', '.join(sorted(e.data))}" if e.data and e.kind == "edited" else ""
+            session = f" [{e.session_id}]" if e.session_id else ""
+            click.echo(
+                f"  {e.at[:19].replace('T', ' ')}  {e.actor:<12} {e.kind}{move}{extra}{note}{session}"
+            )
+
+
+@task.command("edit")
+@click.argument("task_id")
+@click.option("--title")
+@click.option("-d", "--description")
+@click.option("-p", "--priority")
+@click.option("-c", "--category")
+@click.option("-e", "--effort")
+@click.option("--assignee")
+@click.option("--status", help="Move to this status (same rules as the status commands).")
+@click.option("--add-tag", multiple=True, help="Add a tag (repeat).")
+@click.option("--remove-tag", multiple=True, help="Remove a tag (repeat).")
+@click.option("--note", "append_note", help="Append a dated note.")
+@click.option(
+    "--accept", "add_criteria", multiple=True, metavar="TEXT", help="Add an acceptance criterion."
+)
+@click.option(
+    "--check", "check_criteria", multiple=True, type=int, metavar="N", help="Tick criterion N."
+)
+@click.option(
+    "--uncheck",
+    "uncheck_criteria",
+    multiple=True,
+    type=int,
+    metavar="N",
+    help="Untick criterion N.",
+)
+@click.option("--agent", help="Who is editing.")
+@json_option
+@pass_workspace
+def edit(
+    ws: Workspace,
+    task_id: str,
+    title: str | None,
+    description: str | None,
+    priority: str | None,
+    category: str | None,
+    effort: str | None,
+    assignee: str | None,
+    status: str | None,
+    add_tag: tuple[str, ...],
+    remove_tag: tuple[str, ...],
+    append_note: str | None,
+    add_criteria: tuple[str, ...],
+    check_criteria: tuple[int, ...],
+    uncheck_criteria: tuple[int, ...],
+    agent: str | None,
+    as_json: bool,
+) -> None:
+    """Change a task's fields, tags, notes or acceptance criteria."""
+    changes = core.TaskChanges(
+        fields={
+            "title": title,
+            "description": description,
+            "priority": priority,
+            "category": category,
+            "effort": effort,
+            "assignee": assignee,
+        },
+        add_tags=list(add_tag),
+        remove_tags=list(remove_tag),
+        append_note=append_note,
+        add_criteria=list(add_criteria),
+        check_criteria=list(check_criteria),
+        uncheck_criteria=list(uncheck_criteria),
+        status=status,
+    )
+    _done(ws, core.edit_task(ws.store, task_id, changes, actor=agent), as_json, "updated")
+
+
+@task.command("start")
+@click.argument("task_id")
+@click.option("--agent", required=True, envvar="AGENTDECK_AGENT", help="The agent taking the task.")
+@click.option("--force", is_flag=True, help="Start even if its dependencies are not done.")
+@json_option
+@pass_workspace
+def start(ws: Workspace, task_id: str, agent: str, force: bool, as_json: bool) -> None:
+    """Claim a task for an agent (status in_progress)."""
+    _done(
+        ws,
+        core.start_task(ws.store, task_id, agent=agent, force=force),
+        as_json,
+        f"claimed by {agent}",
+    )
+
+
+def _status_command(name: str, status: str, verb: str, doc: str) -> None:
+    @task.command(name, help=doc)
+    @click.argument("task_id")
+    @click.option("--note", help="Why, for the event log.")
+    @click.option("--agent", help="Who is making the change.")
+    @json_option
+    @pass_workspace
+    def command(
+        ws: Workspace, task_id: str, note: str | None, agent: str | None, as_json: bool
+    ) -> None:
+        _done(ws, core.set_status(ws.store, task_id, status, actor=agent, note=note), as_json, verb)
+
+
+_status_command("done", "done", "done", "Mark a task done.")
+_status_command("cancel", "cancelled", "cancelled", "Cancel a task.")
+_status_command("review", "review", "ready for review", "Mark a task ready for review.")
+_status_command("reopen", "todo", "reopened", "Reopen a finished task (status todo).")
+
+
+@task.command("block")
+@click.argument("task_id")
+@click.option("--reason", required=True, help="What it waits for.")
+@click.option("--agent", help="Who is making the change.")
+@json_option
+@pass_workspace
+def block(ws: Workspace, task_id: str, reason: str, agent: str | None, as_json: bool) -> None:
+    """Mark a task blocked, with the reason."""
+    _done(
+        ws,
+        core.set_status(ws.store, task_id, "blocked", actor=agent, reason=reason),
+        as_json,
+        "blocked",
+    )
+
+
+@task.command("unblock")
+@click.argument("task_id")
+@click.option("--note", help="What changed.")
+@click.option("--agent", help="Who is making the change.")
+@json_option
+@pass_workspace
+def unblock(
+    ws: Workspace, task_id: str, note: str | None, agent: str | None, as_json: bool
+) -> None:
+    """Return a blocked task to the status it had before."""
+    _done(ws, core.unblock_task(ws.store, task_id, actor=agent, note=note), as_json, "unblocked")
+
+
+@task.group("dep")
+def dep() -> None:
+    """Add or remove dependencies (cycles are refused)."""
+
+
+@dep.command("add")
+@click.argument("task_id")
+@click.argument("depends_on", nargs=-1, required=True)
+@click.option("--agent", help="Who is making the change.")
+@pass_workspace
+def dep_add(ws: Workspace, task_id: str, depends_on: tuple[str, ...], agent: str | None) -> None:
+    """Make TASK_ID wait on each DEPENDS_ON."""
+    for other in depends_on:
+        deps_core.add_dependency(ws.store, task_id, other, actor=agent)
+    click.echo(
+        f"{core.check_task_id(task_id)} now depends on {', '.join(d.upper() for d in depends_on)}"
+    )
+
+
+@dep.command("rm")
+@click.argument("task_id")
+@click.argument("depends_on", nargs=-1, required=True)
+@click.option("--agent", help="Who is making the change.")
+@pass_workspace
+def dep_rm(ws: Workspace, task_id: str, depends_on: tuple[str, ...], agent: str | None) -> None:
+    """Stop TASK_ID waiting on each DEPENDS_ON."""
+    for other in depends_on:
+        deps_core.remove_dependency(ws.store, task_id, other, actor=agent)
+    click.echo(
+        f"{core.check_task_id(task_id)} no longer depends on {', '.join(d.upper() for d in depends_on)}"
+    )
+
+
+@task.command("search")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-n", "--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--open", "open_only", is_flag=True, help="Only open, unarchived tasks.")
+@json_option
+@pass_workspace
+def search(
+    ws: Workspace, words: tuple[str, ...], limit: int, open_only: bool, as_json: bool
+) -> None:
+    """Full-text search over titles, descriptions and notes (word* for prefixes)."""
+    hits = search_tasks(ws.store, " ".join(words), limit=limit, open_only=open_only)
+    if as_json:
+        emit_json([{**h.task.to_dict(), "rank": round(h.rank, 4)} for h in hits])
+    elif not hits:
+        click.echo("No task matches.")
+    else:
+        table(
+            ("ID", "STATUS", "PRIORITY", "TITLE"),
+            [(h.task.id, h.task.status, h.task.priority, h.task.title) for h in hits],
+            flex=3,
+        )

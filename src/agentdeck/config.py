@@ -1,0 +1,413 @@
+"""Typed configuration from ``agentdeck.toml``.
+
+The schema below is the single source of truth: it validates the file, fills
+defaults, names the file, line and key of any mistake, and renders the
+commented ``agentdeck.toml`` that ``agentdeck init`` writes (so the file always
+documents every key with its default).
+
+A section is a TOML table (``[backlog]``), a nested table (``[backlog.urgency]``),
+an open table whose keys are user-chosen (``[prices]``), or an array of tables
+(``[[services]]``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentdeck.errors import ConfigError
+
+CONFIG_FILE = "agentdeck.toml"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: its type, default, one-line doc and limits."""
+
+    type: type | tuple[type, ...]
+    default: Any
+    doc: str
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    #: For ``list`` keys: the type of each item.
+    item: type | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table of the config file."""
+
+    doc: str
+    keys: dict[str, Key] = field(default_factory=dict)
+    #: When set, any key is accepted and checked against this (``[prices]``).
+    open_keys: Key | None = None
+    #: ``[[name]]``: an array of tables, each checked against ``keys``.
+    array: bool = False
+    #: Keys of ``keys`` that every array item must have.
+    required: tuple[str, ...] = ()
+    #: Example shown commented-out in the generated file, for arrays and open tables.
+    example: str = ""
+
+
+_PRIORITIES = ("critical", "high", "medium", "low")
+
+SCHEMA: dict[str, Section] = {
+    "database": Section(
+        "Where agentdeck keeps its records. Empty url: SQLite at .agentdeck/deck.db.",
+        {
+            "url": Key(
+                str,
+                "",
+                "sqlite:///path/to.db or postgresql://user@host/db; AGENTDECK_DATABASE_URL overrides",
+            ),
+            "busy_timeout_ms": Key(
+                int, 30000, "how long a SQLite writer waits for another one", minimum=0
+            ),
+        },
+    ),
+    "backlog": Section(
+        "The task backlog.",
+        {
+            "default_priority": Key(
+                str, "medium", "priority of a task added without one", choices=_PRIORITIES
+            ),
+            "archive_after_days": Key(
+                int, 7, "archive moves finished tasks older than this by default", minimum=0
+            ),
+        },
+    ),
+    "backlog.urgency": Section(
+        "How `next` scores ready tasks (see `agentdeck next --explain`).",
+        {
+            "critical": Key(float, 10.0, "points for a critical task", minimum=0),
+            "high": Key(float, 6.0, "points for a high-priority task", minimum=0),
+            "medium": Key(float, 3.0, "points for a medium-priority task", minimum=0),
+            "low": Key(float, 1.0, "points for a low-priority task", minimum=0),
+            "age_weight": Key(
+                float, 2.0, "points a task gains by reaching age_days old", minimum=0
+            ),
+            "age_days": Key(float, 30.0, "age at which the age points are full", minimum=0.001),
+            "unblock_weight": Key(
+                float, 1.0, "points per open task waiting on this one", minimum=0
+            ),
+            "unblock_cap": Key(int, 5, "at most this many waiting tasks are counted", minimum=0),
+        },
+    ),
+    "notes": Section(
+        "Where rendered notes are written, relative to the workspace root.",
+        {
+            "todo": Key(str, "TODO.md", "the markdown backlog written by `export --format md`"),
+            "task_index": Key(str, "TASK_INDEX.md", "archive of finished tasks"),
+            "history": Key(str, "SESSION_HISTORY.md", "session history, newest first"),
+            "current_work": Key(str, "CURRENT_WORK.md", "the hand-off for the next session"),
+            "sessions_dir": Key(str, "docs/sessions", "one report per session"),
+        },
+    ),
+}
+
+
+@dataclass
+class Config:
+    """Validated configuration with defaults filled in.
+
+    ``values`` maps a section name to its keys (for arrays: a list of dicts;
+    for open tables: the user's keys). ``path`` is the file it came from, or
+    ``None`` when no file exists and every value is a default.
+    """
+
+    values: dict[str, Any]
+    path: Path | None = None
+
+    def section(self, name: str) -> Any:
+        """All values of a section (dict, or list of dicts for arrays)."""
+        return self.values[name]
+
+    def get(self, section: str, key: str) -> Any:
+        """One value; the key must exist in the schema."""
+        return self.values[section][key]
+
+
+def defaults() -> Config:
+    """The configuration used when there is no ``agentdeck.toml``."""
+    return Config(_fill({}, None, ""), None)
+
+
+def load(path: Path) -> Config:
+    """Read and validate ``path``; a missing file gives the defaults.
+
+    Raises ``ConfigError`` naming the file, line and key of the first problem.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return defaults()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read: {err}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(
+            f"{path}: not valid TOML: {err}",
+            hint="fix the line named, or run `agentdeck init --force` for a fresh file",
+        ) from None
+    return Config(_fill(raw, path, text), path)
+
+
+def _fill(raw: dict[str, Any], path: Path | None, text: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    _check_unknown_tables(raw, (), path, text)
+    for name, section in SCHEMA.items():
+        given = _lookup(raw, name)
+        if section.array:
+            values[name] = _fill_array(name, section, given, path, text)
+        elif section.open_keys is not None:
+            values[name] = _fill_open(name, section, given, path, text)
+        else:
+            values[name] = _fill_table(name, section, given or {}, path, text)
+    return values
+
+
+def _lookup(raw: dict[str, Any], dotted: str) -> Any:
+    node: Any = raw
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _check_unknown_tables(
+    raw: dict[str, Any], prefix: tuple[str, ...], path: Path | None, text: str
+) -> None:
+    """Report top-level or nested names that are neither a section nor a key of one."""
+    for name, value in raw.items():
+        dotted = ".".join((*prefix, name))
+        if dotted in SCHEMA:
+            section = SCHEMA[dotted]
+            if isinstance(value, dict) and not section.array and section.open_keys is None:
+                nested = {k: v for k, v in value.items() if f"{dotted}.{k}" in SCHEMA}
+                _check_unknown_tables(nested, (*prefix, name), path, text)
+            continue
+        if prefix and ".".join(prefix) in SCHEMA:
+            continue  # a key of a known section: checked by _fill_table
+        if any(s.startswith(dotted + ".") for s in SCHEMA) and isinstance(value, dict):
+            _check_unknown_tables(value, (*prefix, name), path, text)
+            continue
+        known = ", ".join(sorted(s for s in SCHEMA if "." not in s))
+        raise _error(
+            path, text, prefix, name, f"unknown section or key '{dotted}' (known sections: {known})"
+        )
+
+
+def _fill_table(
+    name: str, section: Section, given: Any, path: Path | None, text: str
+) -> dict[str, Any]:
+    where = tuple(name.split("."))
+    if not isinstance(given, dict):
+        raise _error(path, text, (), where[-1], f"'{name}' must be a table ([{name}])")
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if f"{name}.{key}" in SCHEMA:
+            continue
+        if key not in section.keys:
+            known = ", ".join(section.keys) or "none"
+            raise _error(
+                path, text, where, key, f"unknown key '{key}' in [{name}] (known: {known})"
+            )
+        out[key] = _check_value(section.keys[key], value, name, key, path, text, where)
+    for key, spec in section.keys.items():
+        out.setdefault(key, spec.default)
+    return out
+
+
+def _fill_open(
+    name: str, section: Section, given: Any, path: Path | None, text: str
+) -> dict[str, Any]:
+    where = tuple(name.split("."))
+    given = given or {}
+    if not isinstance(given, dict):
+        raise _error(path, text, (), where[-1], f"'{name}' must be a table ([{name}])")
+    spec = section.open_keys
+    assert spec is not None
+    return {k: _check_value(spec, v, name, k, path, text, where) for k, v in given.items()}
+
+
+def _fill_array(
+    name: str, section: Section, given: Any, path: Path | None, text: str
+) -> list[dict[str, Any]]:
+    if given is None:
+        return []
+    if not isinstance(given, list) or not all(isinstance(item, dict) for item in given):
+        raise _error(path, text, (), name, f"'{name}' must be an array of tables ([[{name}]])")
+    items = []
+    for index, item in enumerate(given, start=1):
+        out: dict[str, Any] = {}
+        for key, value in item.items():
+            if key not in section.keys:
+                known = ", ".join(section.keys)
+                raise _error(
+                    path,
+                    text,
+                    (name,),
+                    key,
+                    f"unknown key '{key}' in [[{name}]] entry {index} (known: {known})",
+                )
+            out[key] = _check_value(section.keys[key], value, name, key, path, text, (name,))
+        missing = [k for k in section.required if k not in out]
+        if missing:
+            raise _error(
+                path,
+                text,
+                (name,),
+                None,
+                f"[[{name}]] entry {index} lacks required key '{missing[0]}'",
+            )
+        for key, spec in section.keys.items():
+            out.setdefault(key, spec.default)
+        items.append(out)
+    return items
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _check_value(
+    spec: Key,
+    value: Any,
+    section: str,
+    key: str,
+    path: Path | None,
+    text: str,
+    where: tuple[str, ...],
+) -> Any:
+    kinds = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if not ok and float in kinds and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        raise _error(
+            path,
+            text,
+            where,
+            key,
+            f"[{section}] {key} must be {_type_name(spec.type)}, not {value!r}",
+        )
+    if spec.choices is not None and value not in spec.choices:
+        raise _error(
+            path,
+            text,
+            where,
+            key,
+            f"[{section}] {key} must be one of {', '.join(spec.choices)}, not {value!r}",
+        )
+    if spec.minimum is not None and isinstance(value, int | float) and value < spec.minimum:
+        raise _error(
+            path,
+            text,
+            where,
+            key,
+            f"[{section}] {key} must be at least {spec.minimum:g}, not {value!r}",
+        )
+    if spec.item is not None and isinstance(value, list):
+        bad = [v for v in value if not isinstance(v, spec.item)]
+        if bad:
+            raise _error(
+                path,
+                text,
+                where,
+                key,
+                f"[{section}] {key} must hold only {_type_name(spec.item)} items, not {bad[0]!r}",
+            )
+    return value
+
+
+def _error(
+    path: Path | None, text: str, table: tuple[str, ...], key: str | None, message: str
+) -> ConfigError:
+    line = _locate(text, table, key) if text else None
+    where = f"{path}" if path else CONFIG_FILE
+    if line:
+        where += f":{line}"
+    return ConfigError(f"{where}: {message}")
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+
+
+def _locate(text: str, table: tuple[str, ...], key: str | None) -> int | None:
+    """Line number (1-based) where ``key`` is set in ``table``, or the table's header.
+
+    tomllib reports no positions for valid TOML, so find it in the text: track the
+    current ``[table]`` header and look for ``key =`` (bare or quoted, or dotted
+    from an enclosing table).
+    """
+    current: tuple[str, ...] = ()
+    header_line = None
+    wanted = ".".join(table)
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.split("#", 1)[0].strip()
+        match = _HEADER.match(stripped)
+        if match:
+            current = tuple(p.strip().strip("\"'") for p in match.group(1).split("."))
+            if ".".join(current) == wanted and header_line is None:
+                header_line = number
+            if key is not None and not table and current[0] == key:
+                return number
+            continue
+        if key is None or "=" not in stripped:
+            continue
+        name = stripped.split("=", 1)[0].strip()
+        full = tuple(p.strip().strip("\"'") for p in name.split("."))
+        if (*current, *full) == (*table, key):
+            return number
+    return header_line
+
+
+def render_default_file() -> str:
+    """The commented ``agentdeck.toml`` that ``init`` writes: every key, its doc, its default."""
+    lines = [
+        "# agentdeck configuration. Every key is optional: the values shown are the defaults.",
+        "# Uncomment and change what you need. `agentdeck config show` prints the effective values.",
+        "",
+    ]
+    for name, section in SCHEMA.items():
+        lines.append(f"# {section.doc}")
+        if section.array:
+            lines.append(f"# [[{name}]]")
+            for key, spec in section.keys.items():
+                lines.append(f"# {key} = {toml_value(spec.default)}    # {spec.doc}")
+            lines.extend(f"# {line}" for line in section.example.splitlines())
+        elif section.open_keys is not None:
+            lines.append(f"# [{name}]")
+            lines.extend(f"# {line}" for line in section.example.splitlines())
+        else:
+            lines.append(f"[{name}]")
+            for key, spec in section.keys.items():
+                lines.append(f"# {key} = {toml_value(spec.default)}    # {spec.doc}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return repr(value)

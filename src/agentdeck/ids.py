@@ -1,0 +1,57 @@
+"""Public IDs in the seeds' form ``PREFIX-YYYYMMDD-NNN`` (per-day sequences).
+
+A sequence row per (prefix, day) is bumped with one upsert that returns the new
+value. Called inside the transaction that inserts the record, the number and
+the record commit together: two agents never get the same ID, and a rolled-back
+insert returns its number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentdeck import clock
+from agentdeck.store import Store
+
+ID_PATTERN = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<day>\d{8})-(?P<seq>\d{3,})$")
+
+
+def allocate(store: Store, prefix: str, day: str | None = None) -> str:
+    """Allocate the next ID for ``prefix`` on ``day`` (local ``YYYYMMDD``, default today).
+
+    Must run inside ``store.transaction()`` together with the insert that uses it.
+    """
+    day = day or clock.local_day()
+    number = store.query_value(
+        "INSERT INTO id_sequences (prefix, day, last) VALUES (?, ?, 1) "
+        "ON CONFLICT (prefix, day) DO UPDATE SET last = id_sequences.last + 1 RETURNING last",
+        (prefix, day),
+    )
+    return format_id(prefix, day, int(number))
+
+
+def format_id(prefix: str, day: str, number: int) -> str:
+    """``TASK``, ``20260204``, 7 -> ``TASK-20260204-007`` (wider past 999)."""
+    return f"{prefix}-{day}-{number:03d}"
+
+
+def reserve(store: Store, identifier: str) -> None:
+    """Make sure the sequence of ``identifier``'s day is past it (used by imports that keep IDs)."""
+    match = ID_PATTERN.match(identifier)
+    if not match:
+        return
+    prefix, day, seq = match["prefix"], match["day"], int(match["seq"])
+    store.execute(
+        "INSERT INTO id_sequences (prefix, day, last) VALUES (?, ?, ?) "
+        "ON CONFLICT (prefix, day) DO UPDATE SET last = "
+        "CASE WHEN id_sequences.last < excluded.last THEN excluded.last ELSE id_sequences.last END",
+        (prefix, day, seq),
+    )
+
+
+def sort_key(identifier: str) -> tuple[str, str, int, str]:
+    """Order IDs by prefix, day, then number (so ``-1000`` follows ``-999``)."""
+    match = ID_PATTERN.match(identifier)
+    if not match:
+        return ("~", identifier, 0, identifier)
+    return (match["prefix"], match["day"], int(match["seq"]), identifier)
