@@ -1,0 +1,1 @@
+"""Work sessions: lifecycle, evidence measured from git, agent usage from transcripts."""
