@@ -25,10 +25,10 @@ def archive_finished(
     cutoff = clock.to_text(before)
     where = "t.status IN ('done', 'cancelled') AND t.archived_at IS NULL AND t.completed_at < ?"
     if dry_run:
-        return load_tasks(store, where + " ORDER BY t.completed_at", (cutoff,))
+        return load_tasks(store, where + " ORDER BY t.completed_at, t.num", (cutoff,))
     now = clock.now_text()
     with store.transaction():
-        tasks = load_tasks(store, where + " ORDER BY t.completed_at", (cutoff,))
+        tasks = load_tasks(store, where + " ORDER BY t.completed_at, t.num", (cutoff,))
         for task in tasks:
             store.execute(
                 "UPDATE tasks SET archived_at = ?, updated_at = ? WHERE id = ?", (now, now, task.id)

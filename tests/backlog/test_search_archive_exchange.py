@@ -1,0 +1,152 @@
+"""Full-text search, the archive with TASK_INDEX.md, and the JSON round trip."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agentdeck.backlog import tasks as core
+from agentdeck.backlog.archive import archive_finished, write_task_index
+from agentdeck.backlog.deps import add_dependency
+from agentdeck.backlog.exchange import export_backlog, import_backlog
+from agentdeck.backlog.search import search_tasks
+from agentdeck.backlog.tasks import NewTask, TaskChanges
+from agentdeck.errors import Conflict, InvalidInput
+from agentdeck.store import open_store
+from agentdeck.store.migrate import upgrade
+
+
+def add(ws, title, **kw):  # type: ignore[no-untyped-def]
+    return core.add_task(ws.store, NewTask(title=title, **kw), actor="alice")
+
+
+def test_search_over_title_description_and_notes_with_stemming(ws) -> None:  # type: ignore[no-untyped-def]
+    a = add(ws, "Database migrations runner", description="apply schema changes")
+    b = add(ws, "Backup script", description="nightly dump of the database")
+    c = add(ws, "Docs", notes="mention the migration guide")
+    add(ws, "Unrelated")
+    assert {h.task.id for h in search_tasks(ws.store, "migration")} == {a.id, c.id}
+    assert [h.task.id for h in search_tasks(ws.store, "database")][
+        0
+    ] == a.id  # title outranks description
+    assert {h.task.id for h in search_tasks(ws.store, "database nightly")} == {b.id}
+    assert {h.task.id for h in search_tasks(ws.store, "back*")} == {b.id}
+    core.edit_task(ws.store, c.id, TaskChanges(fields={"notes": "nothing here"}))
+    assert {h.task.id for h in search_tasks(ws.store, "migration")} == {a.id}
+    core.set_status(ws.store, a.id, "done")
+    assert search_tasks(ws.store, "migrations", open_only=True) == []
+    with pytest.raises(InvalidInput, match="nothing to search for"):
+        search_tasks(ws.store, "!!! ???")
+
+
+def test_archive_moves_old_finished_tasks_and_writes_the_index(ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AGENTDECK_NOW", "2026-01-01T10:00:00Z")
+    old = add(ws, "old | piped")
+    core.set_status(ws.store, old.id, "done")
+    cancelled = add(ws, "dropped")
+    core.set_status(ws.store, cancelled.id, "cancelled")
+    monkeypatch.setenv("AGENTDECK_NOW", "2026-01-20T10:00:00Z")
+    recent = add(ws, "recent")
+    core.set_status(ws.store, recent.id, "done")
+    still_open = add(ws, "open")
+    before = datetime(2026, 1, 13, tzinfo=UTC)
+    assert [t.id for t in archive_finished(ws.store, before, dry_run=True)] == [
+        old.id,
+        cancelled.id,
+    ]
+    assert core.get_task(ws.store, old.id).archived_at is None
+    moved = archive_finished(ws.store, before)
+    assert [t.id for t in moved] == [old.id, cancelled.id]
+    assert archive_finished(ws.store, before) == []
+    path = ws.root / "TASK_INDEX.md"
+    assert write_task_index(ws.store, path) == 2
+    text = path.read_text()
+    assert "## 2026-01" in text and f"| {old.id} | old \\| piped | done |" in text
+    assert recent.id not in text and still_open.id not in text
+
+
+def _snapshot(store):  # type: ignore[no-untyped-def]
+    doc = export_backlog(store)
+    doc.pop("exported_at")
+    return doc
+
+
+def test_json_round_trip_is_lossless_and_idempotent(ws, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a = add(ws, "one", tags=["x", "a"], acceptance=["works"], category="c/d", effort="S")
+    b = add(ws, "two", depends_on=[a.id], description="multi\nline ünïcode")
+    core.start_task(ws.store, a.id, agent="bot")
+    core.set_status(ws.store, b.id, "blocked", reason="waiting")
+    text = json.dumps(export_backlog(ws.store))
+    other = open_store("", default_path=tmp_path / "other.db")
+    upgrade(other)
+    result = import_backlog(other, text)
+    assert sorted(result.created) == sorted([a.id, b.id])
+    assert _snapshot(other) == _snapshot(ws.store)
+    again = import_backlog(other, text)
+    assert again.created == [] and sorted(again.unchanged) == sorted([a.id, b.id])
+    # New IDs continue after the imported ones.
+    fresh = core.add_task(other, NewTask(title="three"))
+    assert fresh.id not in (a.id, b.id)
+    other.close()
+
+
+def test_import_conflicts_and_replace(ws) -> None:  # type: ignore[no-untyped-def]
+    a = add(ws, "one")
+    doc = export_backlog(ws.store)
+    doc["tasks"][0]["title"] = "changed elsewhere"
+    before = _snapshot(ws.store)
+    with pytest.raises(Conflict, match=f"differ from the stored ones: {a.id}"):
+        import_backlog(ws.store, json.dumps(doc))
+    assert _snapshot(ws.store) == before
+    dry = import_backlog(ws.store, json.dumps(doc), replace=True, dry_run=True)
+    assert dry.replaced == [a.id] and _snapshot(ws.store) == before
+    import_backlog(ws.store, json.dumps(doc), replace=True)
+    assert core.get_task(ws.store, a.id).title == "changed elsewhere"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(format="other"), "not an agentdeck backlog export"),
+        (lambda d: d.update(version=9), "export version 9"),
+        (
+            lambda d: d["tasks"][0].update(priority="urgent"),
+            r"tasks\[0\] \(TASK-.*\): unknown priority",
+        ),
+        (lambda d: d["tasks"][0].update(colour="red"), "unknown field 'colour'"),
+        (
+            lambda d: d["tasks"][0].update(depends_on=["TASK-20000101-001"]),
+            "neither stored nor in the file",
+        ),
+        (lambda d: d["tasks"].append(dict(d["tasks"][0])), "appears twice"),
+        (lambda d: d["tasks"][0].update(created_at="yesterday"), "bad value"),
+    ],
+)
+def test_bad_documents_change_nothing(ws, tmp_path, mutate, message) -> None:  # type: ignore[no-untyped-def]
+    add(ws, "one")
+    doc = export_backlog(ws.store)
+    doc["tasks"][0]["id"] = "TASK-20300101-001"
+    mutate(doc)
+    before = _snapshot(ws.store)
+    with pytest.raises(InvalidInput, match=message):
+        import_backlog(ws.store, json.dumps(doc))
+    assert _snapshot(ws.store) == before
+
+
+def test_import_refuses_a_cycle_between_file_and_store(ws) -> None:  # type: ignore[no-untyped-def]
+    a, b = add(ws, "a"), add(ws, "b")
+    add_dependency(ws.store, b.id, a.id)
+    doc = export_backlog(ws.store)
+    doc["tasks"] = [t for t in doc["tasks"] if t["id"] == a.id]
+    doc["tasks"][0]["depends_on"] = [b.id]
+    with pytest.raises(Conflict, match="dependency cycle"):
+        import_backlog(ws.store, json.dumps(doc), replace=True)
+    assert core.get_task(ws.store, a.id).depends_on == []
+
+
+def test_not_json_is_one_clear_error(ws) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput, match="not valid JSON: .* line 1, column 1"):
+        import_backlog(ws.store, "# TODO\n- [ ] x", where="TODO.md")
+    assert timedelta(0) == timedelta(0)

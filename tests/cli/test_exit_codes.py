@@ -1,0 +1,66 @@
+"""Every documented exit code is reachable (the README's table is API)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from agentdeck.errors import ExitCode
+
+
+def test_each_generic_exit_code_is_reachable(ws, deck, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    reached = {}
+    reached[ExitCode.OK] = deck("task", "add", "x").code
+    reached[ExitCode.INVALID] = deck("task", "add", "x", "-p", "nope").code
+    reached[ExitCode.NOT_FOUND] = deck("task", "show", "TASK-20990101-001").code
+    first = deck("task", "list", "--json").out.split('"id": "')[1].split('"')[0]
+    deck("task", "start", first, "--agent", "a")
+    reached[ExitCode.CONFLICT] = deck("task", "start", first, "--agent", "b").code
+    (ws.root / "agentdeck.toml").write_text("[nope]\n")
+    reached[ExitCode.CONFIG] = deck("task", "list").code
+    (ws.root / "agentdeck.toml").write_text("")
+    monkeypatch.setenv("AGENTDECK_DATABASE_URL", "postgresql://127.0.0.1:1/x")
+    reached[ExitCode.STORE] = deck("task", "list").code
+    assert reached == {code: int(code) for code in reached}
+
+
+def test_internal_error_is_one_line_with_code_70(ws, deck, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from agentdeck.backlog import listing
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(listing, "list_tasks", broken)
+    monkeypatch.setattr("agentdeck.cli.task_cmd.list_tasks", broken)
+    result = deck("task", "list")
+    assert result.code == ExitCode.INTERNAL
+    assert result.err.startswith(
+        "agentdeck: internal error: RuntimeError: simulated bug (a bug; rerun with AGENTDECK_DEBUG=1"
+    )
+    assert result.err.count("\n") == 1
+
+
+def test_interrupt_exits_130(ws) -> None:  # type: ignore[no-untyped-def]
+    # A real SIGINT to a real process, not a simulated exception.
+    code = (
+        "import time, sys; from agentdeck.cli._app import run; import agentdeck.cli.task_cmd as t\n"
+        "t.list_tasks = lambda *a, **k: time.sleep(30)\n"
+        "print('ready', flush=True); sys.exit(run(['task', 'list']))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ws.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    assert proc.stdout.readline() == "ready\n"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    # click writes a newline first so the message does not follow the terminal's ^C.
+    assert proc.returncode == ExitCode.INTERRUPTED and err.strip() == "agentdeck: interrupted"

@@ -1,0 +1,127 @@
+"""The store contract on both backends: migrations, the cheap schema check, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from agentdeck.errors import StoreError
+from agentdeck.store import migrate, open_store
+from agentdeck.store.base import _to_pyformat
+
+
+@pytest.fixture
+def store(backend: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = open_store(backend, default_path=tmp_path / "deck.db")
+    yield s
+    s.close()
+
+
+def test_fresh_database_gets_every_migration_recorded(store) -> None:  # type: ignore[no-untyped-def]
+    ran = migrate.upgrade(store)
+    assert ran == list(migrate.known_migrations())
+    state = migrate.status(store)
+    assert state.current and [n for n, _ in state.applied] == ran
+    assert migrate.upgrade(store) == []
+
+
+def test_check_of_a_current_schema_costs_one_query(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    calls: list[str] = []
+    original = store._run
+
+    def counting(sql, params):  # type: ignore[no-untyped-def]
+        calls.append(sql)
+        return original(sql, params)
+
+    store._run = counting
+    migrate.ensure_current(store)
+    assert len(calls) == 1
+
+
+def test_older_schema_is_upgraded_on_open(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    last = migrate.known_migrations()[-1]
+    # Simulate a database from before the last migration: undo it and its record.
+    store.execute("DELETE FROM agentdeck_migrations WHERE name = ?", (last,))
+    for table in (
+        "session_files",
+        "session_commits",
+        "session_tasks",
+        "session_entries",
+        "sessions",
+    ):
+        store.execute(f"DROP TABLE {table}")
+    assert migrate.status(store).pending == [last]
+    migrate.ensure_current(store)
+    assert migrate.status(store).current
+    assert store.query_value("SELECT count(*) FROM sessions") == 0
+
+
+def test_newer_schema_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    store.execute("INSERT INTO agentdeck_migrations (name, applied_at) VALUES ('m999_future', 'x')")
+    with pytest.raises(StoreError, match=r"newer than this agentdeck"):
+        migrate.ensure_current(store)
+
+
+def test_failed_migration_leaves_nothing_behind(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(store_, name):  # type: ignore[no-untyped-def]
+        store_.execute("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(migrate, "_apply_one", broken)
+    with pytest.raises(RuntimeError):
+        migrate.upgrade(store)
+    assert migrate.status(store).applied == []
+    with pytest.raises(Exception):  # noqa: B017 - either driver's "no such table"
+        store.query("SELECT * FROM half_done")
+
+
+def test_transaction_rolls_back_on_error_and_nests(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    with pytest.raises(ValueError), store.transaction():
+        store.execute("INSERT INTO id_sequences (prefix, day, last) VALUES ('X', '1', 1)")
+        with store.transaction():
+            store.execute("INSERT INTO id_sequences (prefix, day, last) VALUES ('X', '2', 1)")
+        raise ValueError
+    assert store.query_value("SELECT count(*) FROM id_sequences") == 0
+    with store.transaction():
+        store.execute("INSERT INTO id_sequences (prefix, day, last) VALUES ('X', '3', 1)")
+    assert store.query_value("SELECT count(*) FROM id_sequences") == 1
+
+
+def test_placeholders_translate_outside_quotes_only() -> None:
+    assert (
+        _to_pyformat("SELECT '?%', ? WHERE a LIKE '%x' AND b = ?")
+        == "SELECT '?%%', %s WHERE a LIKE '%%x' AND b = %s"
+    )
+
+
+def test_unreachable_postgres_is_one_clear_error() -> None:
+    with pytest.raises(StoreError, match=r"postgresql://u:\*\*\*@127.0.0.1:1/x does not answer"):
+        open_store("postgresql://u:secret@127.0.0.1:1/x")
+
+
+def test_unknown_url_scheme_is_refused() -> None:
+    with pytest.raises(StoreError, match="unsupported database URL 'mysql://root:\\*\\*\\*@h/db'"):
+        open_store("mysql://root:pw@h/db")
+
+
+def test_sqlite_file_is_in_wal_mode_after_creation(tmp_path: Path) -> None:
+    s = open_store("", default_path=tmp_path / "deck.db")
+    migrate.upgrade(s)
+    s.close()
+    conn = sqlite3.connect(tmp_path / "deck.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "deck.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        s = open_store("", default_path=path)
+        migrate.ensure_current(s)
