@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -28,9 +28,7 @@ def test_search_over_title_description_and_notes_with_stemming(ws) -> None:  # t
     c = add(ws, "Docs", notes="mention the migration guide")
     add(ws, "Unrelated")
     assert {h.task.id for h in search_tasks(ws.store, "migration")} == {a.id, c.id}
-    assert [h.task.id for h in search_tasks(ws.store, "database")][
-        0
-    ] == a.id  # title outranks description
+    assert search_tasks(ws.store, "database")[0].task.id == a.id  # title outranks description
     assert {h.task.id for h in search_tasks(ws.store, "database nightly")} == {b.id}
     assert {h.task.id for h in search_tasks(ws.store, "back*")} == {b.id}
     core.edit_task(ws.store, c.id, TaskChanges(fields={"notes": "nothing here"}))
@@ -147,6 +145,5 @@ def test_import_refuses_a_cycle_between_file_and_store(ws) -> None:  # type: ign
 
 
 def test_not_json_is_one_clear_error(ws) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InvalidInput, match="not valid JSON: .* line 1, column 1"):
+    with pytest.raises(InvalidInput, match=r"not valid JSON: .* line 1, column 1"):
         import_backlog(ws.store, "# TODO\n- [ ] x", where="TODO.md")
-    assert timedelta(0) == timedelta(0)
