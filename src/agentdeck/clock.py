@@ -46,6 +46,25 @@ def parse_timestamp(text: str) -> datetime:
     return value
 
 
+def age_seconds(stored: str, now_utc_naive: datetime) -> float:
+    """Seconds from a stored timestamp to ``now_utc_naive`` (naive UTC).
+
+    Stored text is always ``…Z`` UTC, so the fast naive parse is exact; anything
+    else falls back to the full parser.
+    """
+    try:
+        return (now_utc_naive - datetime.fromisoformat(stored[:-1])).total_seconds()
+    except ValueError:
+        return (
+            now_utc_naive - parse_timestamp(stored).astimezone(UTC).replace(tzinfo=None)
+        ).total_seconds()
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """``moment`` as a naive UTC datetime (for ``age_seconds``)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def local_day(moment: datetime | None = None) -> str:
     """The local calendar day of ``moment`` as ``YYYYMMDD`` (used in IDs).
 

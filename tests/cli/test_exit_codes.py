@@ -34,7 +34,6 @@ def test_internal_error_is_one_line_with_code_70(ws, deck, monkeypatch) -> None:
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr(listing, "list_tasks", broken)
-    monkeypatch.setattr("agentdeck.cli.task_cmd.list_tasks", broken)
     result = deck("task", "list")
     assert result.code == ExitCode.INTERNAL
     assert result.err.startswith(
@@ -46,7 +45,7 @@ def test_internal_error_is_one_line_with_code_70(ws, deck, monkeypatch) -> None:
 def test_interrupt_exits_130(ws) -> None:  # type: ignore[no-untyped-def]
     # A real SIGINT to a real process, not a simulated exception.
     code = (
-        "import time, sys; from agentdeck.cli._app import run; import agentdeck.cli.task_cmd as t\n"
+        "import time, sys; from agentdeck.cli._app import run; import agentdeck.backlog.listing as t\n"
         "t.list_tasks = lambda *a, **k: time.sleep(30)\n"
         "print('ready', flush=True); sys.exit(run(['task', 'list']))"
     )

@@ -140,7 +140,8 @@ def _check_record(raw: Any, where: str) -> dict[str, Any]:
         record["depends_on"] = sorted({check_task_id(d) for d in record["depends_on"] or []})
         for stamp in ("created_at", "updated_at", "started_at", "completed_at", "archived_at"):
             if record[stamp] is not None:
-                clock.parse_timestamp(record[stamp])
+                # Stored timestamps are one canonical UTC form (text order is time order).
+                record[stamp] = clock.to_text(clock.parse_timestamp(record[stamp]))
     except InvalidInput as err:
         raise InvalidInput(f"{where} ({raw.get('id')}): {err.message}") from None
     except (ValueError, TypeError, AttributeError) as err:

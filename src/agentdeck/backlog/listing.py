@@ -14,10 +14,18 @@ from agentdeck.backlog.tasks import (
     check_tags,
     load_tasks,
 )
-from agentdeck.backlog.urgency import READY_SQL, UrgencyWeights, by_readiness, rank, waiting_counts
+from agentdeck.backlog.urgency import (
+    READY_SQL,
+    UrgencyWeights,
+    by_readiness,
+    rank,
+    waiting_counts,
+    waiting_on_something,
+)
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
 
+#: Orders ``task list`` accepts (the CLI keeps its own copy to avoid importing this module).
 SORTS = ("urgency", "priority", "created", "id")
 
 
@@ -76,9 +84,12 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
         where.append(READY_SQL)
     tasks = load_tasks(store, " AND ".join(where), params)
     ranked = rank(tasks, waiting_counts(store), weights)
-    ready = ready_ids(store) if not spec.ready_only else None
+    blocked_by_deps = waiting_on_something(store) if not spec.ready_only else set()
     for item in ranked:
-        item.ready = ready is None or item.task.id in ready
+        task = item.task
+        item.ready = (
+            task.status == "todo" and not task.archived_at and task.id not in blocked_by_deps
+        )
     if spec.sort == "urgency":
         ranked = by_readiness(ranked)
     elif spec.sort == "priority":
@@ -88,8 +99,3 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
     elif spec.sort == "id":
         ranked.sort(key=lambda r: ids.sort_key(r.task.id))
     return ranked[: spec.limit] if spec.limit is not None else ranked
-
-
-def ready_ids(store: Store) -> set[str]:
-    """IDs of every ready task."""
-    return {r["id"] for r in store.query(f"SELECT t.id FROM tasks t WHERE {READY_SQL}")}

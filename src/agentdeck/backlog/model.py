@@ -42,9 +42,6 @@ class Task:
     priority: str = "medium"
     category: str = ""
     effort: str | None = None
-    tags: list[str] = field(default_factory=list)
-    depends_on: list[str] = field(default_factory=list)
-    acceptance: list[Criterion] = field(default_factory=list)
     assignee: str | None = None
     notes: str = ""
     blocked_reason: str | None = None
@@ -56,6 +53,10 @@ class Task:
     started_at: str | None = None
     completed_at: str | None = None
     archived_at: str | None = None
+    # The order above is TASK_COLUMNS' order, so a row unpacks positionally.
+    acceptance: list[Criterion] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -88,41 +89,25 @@ class Task:
         }
 
 
-#: Columns read for a task, in the order ``task_from_row`` expects.
+#: Columns read for a task: the scalar fields of ``Task`` in its order, then acceptance.
 TASK_COLUMNS = (
-    "id, title, description, status, priority, category, effort, assignee, notes, acceptance, "
+    "id, title, description, status, priority, category, effort, assignee, notes, "
     "blocked_reason, found_in_session, completed_in_session, source, created_at, updated_at, "
-    "started_at, completed_at, archived_at"
+    "started_at, completed_at, archived_at, acceptance"
 )
+_SCALARS = 18
 
 
 def task_from_row(row: Any, tags: list[str] | None = None, deps: list[str] | None = None) -> Task:
-    """Build a ``Task`` from a row selected with ``TASK_COLUMNS``."""
-    return Task(
-        id=row["id"],
-        title=row["title"],
-        description=row["description"],
-        status=row["status"],
-        priority=row["priority"],
-        category=row["category"],
-        effort=row["effort"],
-        assignee=row["assignee"],
-        notes=row["notes"],
-        acceptance=[
-            Criterion(c["text"], bool(c.get("done"))) for c in json.loads(row["acceptance"])
-        ],
-        blocked_reason=row["blocked_reason"],
-        found_in_session=row["found_in_session"],
-        completed_in_session=row["completed_in_session"],
-        source=row["source"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        archived_at=row["archived_at"],
-        tags=tags or [],
-        depends_on=deps or [],
+    """Build a ``Task`` from a row selected with ``TASK_COLUMNS``.
+
+    Positional on purpose: ``task list`` builds thousands of these per call.
+    """
+    raw = row[_SCALARS]
+    acceptance = (
+        [Criterion(c["text"], bool(c.get("done"))) for c in json.loads(raw)] if raw != "[]" else []
     )
+    return Task(*row[:_SCALARS], acceptance, tags or [], deps or [])  # type: ignore[arg-type]
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import Any
 
 from agentdeck import clock
 from agentdeck.backlog.model import PRIORITIES, RankedTask, ScorePart, Task
-from agentdeck.backlog.tasks import _change_status, get_task, load_tasks
+from agentdeck.backlog.tasks import _change_status, get_task
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
 
@@ -62,12 +62,39 @@ def waiting_counts(store: Store) -> dict[str, list[str]]:
     )
     out: dict[str, list[str]] = {}
     for row in rows:
-        out.setdefault(row["depends_on"], []).append(row["task_id"])
+        out.setdefault(row[0], []).append(row[1])
     return out
 
 
-def score(task: Task, waiting: list[str], weights: UrgencyWeights, now: datetime) -> RankedTask:
-    """The urgency of one task and its parts."""
+def waiting_on_something(store: Store) -> set[str]:
+    """IDs of tasks with at least one dependency that is neither done nor cancelled."""
+    rows = store.query(
+        "SELECT DISTINCT d.task_id FROM task_deps d JOIN tasks x ON x.id = d.depends_on "
+        "WHERE x.status NOT IN ('done', 'cancelled')"
+    )
+    return {row[0] for row in rows}
+
+
+def urgency(
+    priority: str, created_at: str, waiting: int, weights: UrgencyWeights, now: datetime
+) -> float:
+    """The urgency score alone (what sorting needs; ``explain`` gives the parts).
+
+    ``now`` is naive UTC (``clock.naive_utc``): this runs once per task listed.
+    """
+    age_days = max(clock.age_seconds(created_at, now) / 86400, 0.0)
+    return (
+        weights.priority_points(priority)
+        + weights.age_weight * min(age_days / weights.age_days, 1.0)
+        + weights.unblock_weight * min(waiting, weights.unblock_cap)
+    )
+
+
+def explain(
+    task: Task, waiting: list[str], weights: UrgencyWeights, now: datetime | None = None
+) -> RankedTask:
+    """A task's urgency with each part spelled out (``next --explain``)."""
+    now = now or clock.now()
     parts = [
         ScorePart("priority", weights.priority_points(task.priority), f"priority {task.priority}")
     ]
@@ -88,9 +115,20 @@ def score(task: Task, waiting: list[str], weights: UrgencyWeights, now: datetime
 def rank(
     tasks: list[Task], waiting: dict[str, list[str]], weights: UrgencyWeights
 ) -> list[RankedTask]:
-    """Score and order tasks, most urgent first (ties: older, then lower ID)."""
-    now = clock.now()
-    ranked = [score(t, waiting.get(t.id, []), weights, now) for t in tasks]
+    """Score and order tasks, most urgent first (ties: older, then lower ID).
+
+    Scores only; the parts of a score come from ``explain`` when asked for.
+    """
+    now = clock.naive_utc(clock.now())
+    ranked = [
+        RankedTask(
+            t,
+            urgency(t.priority, t.created_at, len(waiting.get(t.id, ())), weights, now),
+            [],
+            waiting.get(t.id, []),
+        )
+        for t in tasks
+    ]
     ranked.sort(key=lambda r: (-round(r.score, 9), r.task.created_at, r.task.id))
     return ranked
 
@@ -100,16 +138,26 @@ def by_readiness(ranked: list[RankedTask]) -> list[RankedTask]:
     return sorted(ranked, key=lambda r: not r.ready)
 
 
-def ranked_ready(store: Store, weights: UrgencyWeights) -> list[RankedTask]:
-    """Every ready task, most urgent first."""
-    tasks = load_tasks(store, READY_SQL)
-    return rank(tasks, waiting_counts(store), weights)
+def _candidates(
+    store: Store, weights: UrgencyWeights
+) -> tuple[list[tuple[float, str, str]], dict[str, list[str]]]:
+    """Every ready task as (score, created_at, id), most urgent first.
+
+    Only three columns per task: ``next`` at 10,000 tasks must not build
+    thousands of full task objects to return one.
+    """
+    now = clock.naive_utc(clock.now())
+    waiting = waiting_counts(store)
+    rows = store.query(f"SELECT t.id, t.priority, t.created_at FROM tasks t WHERE {READY_SQL}")
+    scored = [(urgency(p, c, len(waiting.get(i, ())), weights, now), c, i) for i, p, c in rows]
+    scored.sort(key=lambda s: (-round(s[0], 9), s[1], s[2]))
+    return scored, waiting
 
 
 def next_task(
     store: Store, weights: UrgencyWeights, *, claim_for: str | None = None, limit: int = 1
 ) -> list[RankedTask]:
-    """The most urgent ready task(s); with ``claim_for``, claim the first atomically.
+    """The most urgent ready task(s), each explained; with ``claim_for``, claim the first atomically.
 
     Claiming happens in the same transaction as the choice. On SQLite the
     transaction holds the write lock, so two agents run one after the other;
@@ -118,30 +166,29 @@ def next_task(
     Either way no task is claimed twice. Returns ``[]`` when nothing is ready.
     """
     if claim_for is None:
-        return ranked_ready(store, weights)[:limit]
+        scored, waiting = _candidates(store, weights)
+        return [
+            explain(get_task(store, i), waiting.get(i, []), weights) for _, _, i in scored[:limit]
+        ]
     agent = claim_for.strip()
     if not agent:
         raise InvalidInput("name the agent that claims the task with --agent NAME")
     with store.transaction():
-        for candidate in ranked_ready(store, weights):
+        scored, waiting = _candidates(store, weights)
+        for _, _, task_id in scored:
             row = store.query_one(
                 "SELECT id FROM tasks t WHERE t.id = ? AND "
                 + READY_SQL
                 + store.dialect.skip_locked,
-                (candidate.task.id,),
+                (task_id,),
             )
             if row is None:
                 continue  # claimed, changed or locked by another agent since we looked
+            task = get_task(store, task_id)
             _change_status(
-                store,
-                candidate.task,
-                "in_progress",
-                actor=agent,
-                assignee=agent,
-                note="claimed by next",
+                store, task, "in_progress", actor=agent, assignee=agent, note="claimed by next"
             )
-            candidate.task = get_task(store, candidate.task.id)
-            return [candidate]
+            return [explain(get_task(store, task_id), waiting.get(task_id, []), weights)]
     return []
 
 

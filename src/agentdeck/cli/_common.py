@@ -39,9 +39,15 @@ json_option = click.option(
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as JSON: indented on a terminal, compact when piped (fast for big lists)."""
-    indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+    """Print ``data`` as JSON: indented on a terminal; compact ASCII when piped.
+
+    Piped output is what programs read and may be thousands of tasks long:
+    compact, ASCII-escaped JSON is the C encoder's fastest path.
+    """
+    if sys.stdout.isatty():
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(json.dumps(data) + "\n")
 
 
 def table(

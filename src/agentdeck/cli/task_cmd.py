@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from agentdeck.backlog import deps as deps_core
 from agentdeck.backlog import tasks as core
-from agentdeck.backlog.listing import SORTS, TaskFilter, list_tasks
-from agentdeck.backlog.model import RankedTask, Task
-from agentdeck.backlog.search import search_tasks
-from agentdeck.backlog.urgency import UrgencyWeights
 from agentdeck.cli._common import emit_json, json_option, pass_workspace, table
 from agentdeck.workspace import Workspace
+
+if TYPE_CHECKING:
+    from agentdeck.backlog.model import RankedTask, Task
+    from agentdeck.backlog.urgency import UrgencyWeights
+
+# Modules used by one subcommand only are imported inside it: every agent
+# call pays for the imports on its path, so the path stays short.
+
+SORTS = ("urgency", "priority", "created", "id")
 
 
 def weights(ws: Workspace) -> UrgencyWeights:
     """The urgency weights of the workspace's config."""
+    from agentdeck.backlog.urgency import UrgencyWeights
+
     return UrgencyWeights.from_config(ws.config.section("backlog.urgency"))
 
 
@@ -166,6 +174,8 @@ def list_(
     as_json: bool,
 ) -> None:
     """List tasks (open ones unless --all or --status says otherwise)."""
+    from agentdeck.backlog.listing import TaskFilter, list_tasks
+
     spec = TaskFilter(
         list(statuses),
         list(priorities),
@@ -365,6 +375,8 @@ def dep() -> None:
 @pass_workspace
 def dep_add(ws: Workspace, task_id: str, depends_on: tuple[str, ...], agent: str | None) -> None:
     """Make TASK_ID wait on each DEPENDS_ON."""
+    from agentdeck.backlog import deps as deps_core
+
     for other in depends_on:
         deps_core.add_dependency(ws.store, task_id, other, actor=agent)
     click.echo(
@@ -379,6 +391,8 @@ def dep_add(ws: Workspace, task_id: str, depends_on: tuple[str, ...], agent: str
 @pass_workspace
 def dep_rm(ws: Workspace, task_id: str, depends_on: tuple[str, ...], agent: str | None) -> None:
     """Stop TASK_ID waiting on each DEPENDS_ON."""
+    from agentdeck.backlog import deps as deps_core
+
     for other in depends_on:
         deps_core.remove_dependency(ws.store, task_id, other, actor=agent)
     click.echo(
@@ -396,6 +410,8 @@ def search(
     ws: Workspace, words: tuple[str, ...], limit: int, open_only: bool, as_json: bool
 ) -> None:
     """Full-text search over titles, descriptions and notes (word* for prefixes)."""
+    from agentdeck.backlog.search import search_tasks
+
     hits = search_tasks(ws.store, " ".join(words), limit=limit, open_only=open_only)
     if as_json:
         emit_json([{**h.task.to_dict(), "rank": round(h.rank, 4)} for h in hits])

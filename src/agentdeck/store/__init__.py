@@ -8,8 +8,9 @@ PostgreSQL connection translates them. Where the two databases differ
 
 Contract for every backend:
 
-* ``query``/``query_one``/``query_value`` read; rows support ``row["column"]``
-  and ``dict(row)``.
+* ``query``/``query_one``/``query_value`` read; a row is a tuple that also
+  answers by column name: ``row[0]``, ``row["column"]``, ``row.keys()`` and
+  ``dict(row)`` work on both backends.
 * ``execute``/``executemany`` write; outside ``transaction()`` each statement
   commits on its own.
 * ``with store.transaction():`` is one atomic write transaction. On SQLite it

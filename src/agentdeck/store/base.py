@@ -75,9 +75,7 @@ class Store:
     def query_value(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row, or ``None``."""
         row = self._run(sql, params).fetchone()
-        if row is None:
-            return None
-        return row[0] if isinstance(row, tuple | sqlite3.Row) else next(iter(row.values()))
+        return None if row is None else row[0]
 
     # -- writing -----------------------------------------------------------------
 
@@ -232,6 +230,32 @@ def _sqlite_error(err: sqlite3.OperationalError, timeout_ms: int) -> Exception:
     return err
 
 
+@lru_cache(maxsize=256)
+def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A tuple type whose items are also reachable by column name, like ``sqlite3.Row``."""
+    index = {name: position for position, name in enumerate(names)}
+
+    class Row(tuple):  # type: ignore[type-arg]
+        __slots__ = ()
+
+        def __getitem__(self, key: Any) -> Any:
+            if isinstance(key, str):
+                return tuple.__getitem__(self, index[key])
+            return tuple.__getitem__(self, key)
+
+        def keys(self) -> list[str]:
+            return list(names)
+
+    return Row
+
+
+def _pg_row_factory(cursor: Any) -> Any:
+    if cursor.description is None:
+        return tuple
+    row = _row_class(tuple(column.name for column in cursor.description))
+    return row
+
+
 @lru_cache(maxsize=512)
 def _to_pyformat(sql: str) -> str:
     """Translate ``?`` placeholders to psycopg's ``%s`` outside quoted text."""
@@ -265,13 +289,12 @@ class PostgresStore(Store):
         self.url = url
         try:
             import psycopg
-            from psycopg.rows import dict_row
         except ImportError:  # pragma: no cover - psycopg is a dependency
             raise StoreError(
                 "PostgreSQL needs psycopg", hint="pip install 'psycopg[binary]'"
             ) from None
         self._psycopg = psycopg
-        kwargs: dict[str, Any] = {"autocommit": True, "row_factory": dict_row}
+        kwargs: dict[str, Any] = {"autocommit": True, "row_factory": _pg_row_factory}
         if "connect_timeout" not in url:
             kwargs["connect_timeout"] = 5
         try:
