@@ -55,4 +55,4 @@ def archive(
     for t in tasks:
         click.echo(f"  {t.id}  {t.status:<9}  {t.title}")
     if not dry_run:
-        click.echo(f"Wrote {index_path} ({listed} archived tasks).")
+        click.echo(f"Wrote {index_path} ({listed} archived task{'s' if listed != 1 else ''}).")

@@ -20,7 +20,13 @@ from agentdeck.workspace import Workspace
 
 @click.command("export")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="md: open tasks by priority; json: every task with its events.",
 )
 @click.option(
     "-o",

@@ -232,12 +232,12 @@ def show(ws: Workspace, task_id: str, events: bool, as_json: bool) -> None:
 
 @task.command("edit")
 @click.argument("task_id")
-@click.option("--title")
-@click.option("-d", "--description")
-@click.option("-p", "--priority")
-@click.option("-c", "--category")
-@click.option("-e", "--effort")
-@click.option("--assignee")
+@click.option("--title", help="New title.")
+@click.option("-d", "--description", help="New description.")
+@click.option("-p", "--priority", help="New priority.")
+@click.option("-c", "--category", help="New category path.")
+@click.option("-e", "--effort", help="New effort (S, M, L, XL).")
+@click.option("--assignee", help="New assignee.")
 @click.option("--status", help="Move to this status (same rules as the status commands).")
 @click.option("--add-tag", multiple=True, help="Add a tag (repeat).")
 @click.option("--remove-tag", multiple=True, help="Remove a tag (repeat).")
@@ -402,7 +402,14 @@ def dep_rm(ws: Workspace, task_id: str, depends_on: tuple[str, ...], agent: str 
 
 @task.command("search")
 @click.argument("words", nargs=-1, required=True)
-@click.option("-n", "--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="At most this many.",
+)
 @click.option("--open", "open_only", is_flag=True, help="Only open, unarchived tasks.")
 @json_option
 @pass_workspace
