@@ -122,9 +122,7 @@ SCHEMA: dict[str, Section] = {
             "report_files": Key(
                 int, 200, "at most this many files listed in a session report", minimum=0
             ),
-            "handoff_tasks": Key(
-                int, 5, "how many next ready tasks the hand-off lists", minimum=0
-            ),
+            "handoff_tasks": Key(int, 5, "how many next ready tasks the hand-off lists", minimum=0),
             "handoff_sessions": Key(
                 int, 3, "decisions of this many recent sessions go into the hand-off", minimum=1
             ),

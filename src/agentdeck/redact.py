@@ -110,7 +110,9 @@ def redact(text: str) -> str:
     if "://" in text:
         text = _URL_PASSWORD.sub(lambda m: m.group(1) + _mark("password") + m.group(3), text)
     text = _AUTH_HEADER.sub(
-        lambda m: m.group(0) if m.group(3).startswith(_MARK) else m.group(1) + m.group(2) + _mark("token"),
+        lambda m: (
+            m.group(0) if m.group(3).startswith(_MARK) else m.group(1) + m.group(2) + _mark("token")
+        ),
         text,
     )
     return _ASSIGNMENT.sub(_assignment, text)

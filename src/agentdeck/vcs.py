@@ -132,9 +132,11 @@ def toplevel(root: Path) -> Path:
     return Path(run_git(root, "rev-parse", "--show-toplevel").strip())
 
 
-def snapshot(root: Path, message: str = "agentdeck snapshot") -> Snapshot:
-    """Record the whole work tree as a tree and a commit object without touching
-    the work tree, the index or any branch. Raises ``GitError``."""
+def snapshot(
+    root: Path, message: str = "agentdeck snapshot", *, make_commit: bool = True
+) -> Snapshot:
+    """Record the whole work tree as a tree (and, with ``make_commit``, a commit
+    object) without touching the work tree, the index or any branch. Raises ``GitError``."""
     out = run_git(root, "rev-parse", "--git-path", "index").strip()
     index = Path(out) if Path(out).is_absolute() else root / out
     current = head(root)
@@ -150,9 +152,11 @@ def snapshot(root: Path, message: str = "agentdeck snapshot") -> Snapshot:
         run_git(root, "rev-parse", f"{current}^{{tree}}").strip() if current else _EMPTY_TREE
     )
     parents = ("-p", current) if current else ()
-    commit = run_git(
-        root, "commit-tree", tree, *parents, "-m", message, env=SNAPSHOT_IDENTITY
-    ).strip()
+    commit = ""
+    if make_commit:
+        commit = run_git(
+            root, "commit-tree", tree, *parents, "-m", message, env=SNAPSHOT_IDENTITY
+        ).strip()
     return Snapshot(current, branch(root), tree, commit, dirty=tree != head_tree)
 
 
@@ -337,9 +341,7 @@ def parse_log(out: str) -> list[CommitInfo]:
 
 def commits_since(root: Path, since: str) -> list[str]:
     """Commits reachable from HEAD authored at or after ``since`` (ISO), oldest first."""
-    out = run_git(
-        root, "log", "--reverse", "--format=%H", f"--since={since}", "HEAD", check=False
-    )
+    out = run_git(root, "log", "--reverse", "--format=%H", f"--since={since}", "HEAD", check=False)
     return out.split()
 
 
@@ -384,3 +386,9 @@ def _spawn(root: Path, args: list[str], background: bool) -> Callable[[], str]:
         return result["out"].decode("utf-8", "surrogateescape")
 
     return wait
+
+
+def head_subject(root: Path) -> str | None:
+    """The subject line of the commit HEAD points at."""
+    out = run_git(root, "log", "-1", "--format=%s", "HEAD", check=False).strip()
+    return out or None
