@@ -29,10 +29,14 @@ def markers(name: str) -> tuple[str, str]:
     )
 
 
-def update_region(existing: str | None, name: str, body: str, *, title: str) -> str:
+def update_region(
+    existing: str | None, name: str, body: str, *, title: str, after_title: bool = False
+) -> str:
     """``existing`` with region ``name`` holding ``body``; a new file gets ``title`` first.
 
-    Text outside the region is returned unchanged, byte for byte.
+    Text outside the region is returned unchanged, byte for byte. A first
+    region goes before the first entry (``insertion_point``), or with
+    ``after_title`` right below the file's title (the hand-off leads its file).
     """
     begin, end = markers(name)
     region = f"{begin}\n{body.rstrip()}\n{end}\n"
@@ -50,7 +54,7 @@ def update_region(existing: str | None, name: str, body: str, *, title: str) -> 
             return existing[:start] + region + existing[after:]
         # A begin marker without its end: the region runs to the end of the file.
         return existing[:start] + region
-    at = insertion_point(existing)
+    at = title_end(existing) if after_title else insertion_point(existing)
     before = existing[:at]
     if before and not before.endswith("\n"):
         before += "\n"
@@ -79,3 +83,21 @@ def insertion_point(text: str) -> int:
             return offset
         offset += len(line)
     return len(text)
+
+
+def title_end(text: str) -> int:
+    """Just after the file's title line and the blank lines below it (0 without a title)."""
+    lines = text.splitlines(keepends=True)
+    offset = 0
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        offset += len(lines[index])
+        index += 1
+    if index == len(lines) or not _HEADING.match(lines[index]):
+        return 0
+    offset += len(lines[index])
+    index += 1
+    while index < len(lines) and not lines[index].strip():
+        offset += len(lines[index])
+        index += 1
+    return offset

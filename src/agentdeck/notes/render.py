@@ -366,11 +366,14 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def write_region(path: Path, region: str, body: str, *, title: str) -> Path:
+def write_region(
+    path: Path, region: str, body: str, *, title: str, after_title: bool = False
+) -> Path:
     """Replace agentdeck's region of ``path`` (kept text around it untouched)."""
     from agentdeck.notes.history import update_region
 
-    return _write(path, update_region(_read(path), region, body, title=title))
+    text = update_region(_read(path), region, body, title=title, after_title=after_title)
+    return _write(path, text)
 
 
 def write_history(ws: Workspace) -> Path:
@@ -385,7 +388,11 @@ def write_handoff(ws: Workspace) -> Path:
 
     path = ws.path(ws.config.get("notes", "current_work"))
     return write_region(
-        path, HANDOFF_REGION, render_handoff(build_handoff(ws)), title="Current work"
+        path,
+        HANDOFF_REGION,
+        render_handoff(build_handoff(ws)),
+        title="Current work",
+        after_title=True,
     )
 
 

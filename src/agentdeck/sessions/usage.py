@@ -73,7 +73,7 @@ class ModelUsage:
             "cache_write_tokens": self.cache_write,
             "reasoning_tokens": self.reasoning,
             "total_tokens": self.total,
-            "cost_usd": None if self.cost_usd is None else round(self.cost_usd, 6),
+            "cost_usd": None if self.cost_usd is None else round(self.cost_usd, 8),
         }
 
 
@@ -106,7 +106,7 @@ class Usage:
             "found": self.found,
             "models": [m.to_dict() for m in self.models],
             "totals": totals,
-            "cost_usd": round(sum(known), 6) if known else None,
+            "cost_usd": round(sum(known), 8) if known else None,
             "cost_complete": not unknown,
             "unknown_price_models": unknown,
             "files": {agent: sorted(paths) for agent, paths in self.files.items()},
