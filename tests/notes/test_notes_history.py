@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sessions"))
-from session_helpers import add_task, commit, ok_json, write  # noqa: E402
+from session_helpers import add_task, commit, ok_json, write
 
-from agentdeck.notes.history import insertion_point, markers, update_region  # noqa: E402
+from agentdeck.notes.history import insertion_point, markers, update_region
 
 HAND_WRITTEN_TOP = (
     "## Session History\r\n"
@@ -43,7 +43,15 @@ def test_history_keeps_hand_written_content_byte_for_byte_after_three_sessions(w
     ids = []
     for number in range(3):
         sid = ok_json(
-            deck("session", "start", "--agent", f"agent-{number}", "--objective", f"work {number}", "--json")
+            deck(
+                "session",
+                "start",
+                "--agent",
+                f"agent-{number}",
+                "--objective",
+                f"work {number}",
+                "--json",
+            )
         )["id"]
         deck("session", "log", "decision", f"decision {number}")
         deck("session", "log", "next", f"next step {number}")
@@ -82,7 +90,9 @@ def test_region_rules() -> None:
     again = update_region(new, "history", "newer", title="T")
     assert again == new.replace("fresh", "newer")
     # Text without headings: appended at the end, text kept.
-    assert update_region("just words", "history", "x", title="T") == f"just words\n{begin}\nx\n{end}\n"
+    assert (
+        update_region("just words", "history", "x", title="T") == f"just words\n{begin}\nx\n{end}\n"
+    )
     # A begin marker whose end was lost: the region runs to the end of the file.
     broken = f"# H\n{begin}\nhalf"
     assert update_region(broken, "history", "whole", title="T") == f"# H\n{begin}\nwhole\n{end}\n"
@@ -90,13 +100,17 @@ def test_region_rules() -> None:
 
 def test_current_work_and_handoff(ws, deck) -> None:
     root = ws.root
-    (root / "CURRENT_WORK.md").write_text("# Current work\n\nWritten by hand: ask Dana about the VPN.\n")
+    (root / "CURRENT_WORK.md").write_text(
+        "# Current work\n\nWritten by hand: ask Dana about the VPN.\n"
+    )
     blocked = add_task(deck, "Rotate the signing key")
     assert deck("task", "block", blocked, "--reason", "waiting for the security team").code == 0
     ready = add_task(deck, "Add retries")
     doing = add_task(deck, "Refactor the client")
     assert deck("task", "start", doing, "--agent", "someone").code == 0
-    sid = ok_json(deck("session", "start", "--agent", "claude", "--objective", "retries", "--json"))["id"]
+    sid = ok_json(
+        deck("session", "start", "--agent", "claude", "--objective", "retries", "--json")
+    )["id"]
     deck("session", "log", "decision", "retry with jitter", "--agent", "claude")
     deck("session", "log", "next", "tune the backoff", "--agent", "claude")
     deck("session", "log", "blocker", "staging is down", "--agent", "claude")
@@ -117,8 +131,17 @@ def test_current_work_and_handoff(ws, deck) -> None:
     assert f"1. {ready}: Add retries" in out
     data = json.loads(deck("handoff", "--json").out)
     assert set(data) == {
-        "generated_at", "git", "open_sessions", "last_session", "in_progress", "review",
-        "blocked", "decisions", "blockers", "next_steps", "next_tasks",
+        "generated_at",
+        "git",
+        "open_sessions",
+        "last_session",
+        "in_progress",
+        "review",
+        "blocked",
+        "decisions",
+        "blockers",
+        "next_steps",
+        "next_tasks",
     }
     assert data["last_session"]["id"] == sid
     assert [t["id"] for t in data["next_tasks"]] == [ready]
@@ -146,7 +169,9 @@ def test_notes_paths_follow_the_config(ws, deck) -> None:
     assert all((root / p).exists() for p in written)
 
 
-@pytest.mark.parametrize("bad", ['[evidence.categories]\ntests = "spec"\n', "[sessions]\nreport_files = -1\n"])
+@pytest.mark.parametrize(
+    "bad", ['[evidence.categories]\ntests = "spec"\n', "[sessions]\nreport_files = -1\n"]
+)
 def test_bad_session_config_is_one_line(ws, deck, bad) -> None:
     (ws.root / "agentdeck.toml").write_text(bad)
     result = deck("session", "status")

@@ -10,7 +10,9 @@ from session_helpers import NOTE_PATHS, add_task, commit, git, lines, ok_json, w
 KINDS = ("decision", "challenge", "solution", "lesson", "blocker", "note", "next")
 
 
-def _expected_files(root: Path, base: str) -> dict[str, tuple[str, str | None, int | None, int | None, bool]]:
+def _expected_files(
+    root: Path, base: str
+) -> dict[str, tuple[str, str | None, int | None, int | None, bool]]:
     """What git itself says changed since ``base`` (work tree included), computed
     independently: stage everything, then ``git diff --cached --numstat`` and ``--name-status``."""
     git(root, "add", "--all")
@@ -62,8 +64,17 @@ def test_session_evidence_matches_git(ws, deck) -> None:
 
     started = ok_json(
         deck(
-            "session", "start", "--agent", "claude-1", "--objective", "Ship the feature",
-            "--plan", first, "--plan", second, "--json",
+            "session",
+            "start",
+            "--agent",
+            "claude-1",
+            "--objective",
+            "Ship the feature",
+            "--plan",
+            first,
+            "--plan",
+            second,
+            "--json",
         )
     )
     assert started["status"] == "open"
@@ -91,10 +102,22 @@ def test_session_evidence_matches_git(ws, deck) -> None:
     commit(root, "Drop the obsolete doc; tweak the app")
     # Log entries of every kind, and a task found on the way.
     for kind in KINDS:
-        assert deck("session", "log", kind, f"a {kind} of the session", "--agent", "claude-1").code == 0
+        assert (
+            deck("session", "log", kind, f"a {kind} of the session", "--agent", "claude-1").code
+            == 0
+        )
     found = ok_json(
-        deck("session", "log", "task", "Handle empty input", "--priority", "high",
-             "--agent", "claude-1", "--json")
+        deck(
+            "session",
+            "log",
+            "task",
+            "Handle empty input",
+            "--priority",
+            "high",
+            "--agent",
+            "claude-1",
+            "--json",
+        )
     )["task"]
     # One of the two planned tasks is done.
     assert deck("task", "start", first, "--agent", "claude-1").code == 0
@@ -173,9 +196,19 @@ def test_session_evidence_matches_git(ws, deck) -> None:
     assert {report_rel, "SESSION_HISTORY.md", "CURRENT_WORK.md", "TASK_INDEX.md"} <= written
     report = (root / report_rel).read_text()
     for heading in (
-        "## Summary", "## Tasks", "## Evidence", "### By category", "### Commits", "### Files",
-        "## Decisions", "## Challenges and solutions", "## Lessons", "## Blockers",
-        "## Next steps", "## Notes", "## New tasks",
+        "## Summary",
+        "## Tasks",
+        "## Evidence",
+        "### By category",
+        "### Commits",
+        "### Files",
+        "## Decisions",
+        "## Challenges and solutions",
+        "## Lessons",
+        "## Blockers",
+        "## Next steps",
+        "## Notes",
+        "## New tasks",
     ):
         assert heading in report, heading
     assert "`src/new_name.py` (from `src/old_name.py`)" in report

@@ -47,7 +47,9 @@ def test_status_changes_and_found_tasks_belong_to_the_session(ws, deck) -> None:
     planned = add_task(deck, "Planned work")
     other = add_task(deck, "Unplanned but done")
     sid = ok_json(
-        deck("session", "start", "--agent", "codex", "--objective", "o", "--plan", planned, "--json")
+        deck(
+            "session", "start", "--agent", "codex", "--objective", "o", "--plan", planned, "--json"
+        )
     )["id"]
     assert deck("task", "start", other, "--agent", "codex").code == 0
     assert deck("task", "done", other, "--agent", "codex").code == 0
@@ -91,9 +93,23 @@ def test_show_list_and_json_shapes(ws, deck) -> None:
     sid = ok_json(deck("session", "start", "--agent", "x", "--objective", "shape", "--json"))["id"]
     shown = ok_json(deck("session", "show", sid, "--json"))
     assert set(shown) >= {
-        "id", "agent", "objective", "status", "branch", "started_at", "ended_at",
-        "duration_minutes", "baseline", "evidence", "tasks", "entries", "commits", "files",
-        "usage", "tests", "verification",
+        "id",
+        "agent",
+        "objective",
+        "status",
+        "branch",
+        "started_at",
+        "ended_at",
+        "duration_minutes",
+        "baseline",
+        "evidence",
+        "tasks",
+        "entries",
+        "commits",
+        "files",
+        "usage",
+        "tests",
+        "verification",
     }
     assert ok_json(deck("session", "show", sid.lower(), "--format", "json"))["id"] == sid
     assert "still open" in deck("session", "show", sid).out
@@ -120,8 +136,15 @@ def test_bad_input_is_one_line_and_changes_nothing(ws, deck) -> None:
     _one_line_error(deck("session", "log", "note", "x", "--agent", "nobody"), 3)
     _one_line_error(deck("session", "log", "note", "x", "--priority", "high", "--agent", "me"), 2)
     _one_line_error(deck("session", "log", "task", "x", "--priority", "urgent", "--agent", "me"), 2)
-    _one_line_error(deck("session", "start", "--agent", "me2", "--objective", "o", "--plan", "TASK-20990101-001"), 3)
-    _one_line_error(deck("session", "start", "--agent", "me2", "--objective", "o", "--plan", "bogus"), 2)
+    _one_line_error(
+        deck(
+            "session", "start", "--agent", "me2", "--objective", "o", "--plan", "TASK-20990101-001"
+        ),
+        3,
+    )
+    _one_line_error(
+        deck("session", "start", "--agent", "me2", "--objective", "o", "--plan", "bogus"), 2
+    )
     _one_line_error(deck("session", "start", "--agent", "me2", "--objective", " "), 2)
     _one_line_error(deck("session", "end", "--session", "SESSION-20990101-001"), 3)
     assert _snapshot(ws) == before

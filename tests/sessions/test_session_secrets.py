@@ -13,7 +13,11 @@ GITHUB = "ghp_" + "Zx9" * 12
 PASSWORD = "Tr0ub4dor-and-3"
 PLANTED = (AWS, GITHUB, PASSWORD)
 # The transcript fixtures carry their own secrets in message text.
-IN_TRANSCRIPTS = ("AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "hunter2-in-transcript")
+IN_TRANSCRIPTS = (
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "hunter2-in-transcript",
+)
 
 
 def _leaks(text: str) -> list[str]:
@@ -37,7 +41,13 @@ def test_no_file_and_no_json_holds_a_planted_secret(ws, deck, monkeypatch) -> No
     run("session", "log", "decision", f"use the deploy key {AWS} for now", "--agent", "claude")
     run("session", "log", "challenge", f"login failed with password={PASSWORD}", "--json")
     run("session", "log", "solution", f"export GITHUB_TOKEN={GITHUB} fixed it", "--json")
-    run("session", "log", "note", f"token {GITHUB} and db postgresql://app:{PASSWORD}@db/x", "--json")
+    run(
+        "session",
+        "log",
+        "note",
+        f"token {GITHUB} and db postgresql://app:{PASSWORD}@db/x",
+        "--json",
+    )
     run("session", "log", "next", f'config: {{"password": "{PASSWORD}"}}', "--json")
     run("session", "log", "task", f"Revoke {GITHUB}", "--description", f"key {AWS}", "--json")
     write(root, "src/app.py", "print('hi')\n")
@@ -72,6 +82,13 @@ def test_no_file_and_no_json_holds_a_planted_secret(ws, deck, monkeypatch) -> No
     assert checked >= 5
     # Nor any stored text (PostgreSQL keeps no file here).
     store = ws.store
-    for table in ("sessions", "session_entries", "session_tasks", "session_commits", "tasks", "task_events"):
+    for table in (
+        "sessions",
+        "session_entries",
+        "session_tasks",
+        "session_commits",
+        "tasks",
+        "task_events",
+    ):
         for row in store.query(f"SELECT * FROM {table}"):
             assert _leaks(" ".join(str(v) for v in dict(row).values())) == [], table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -139,10 +140,19 @@ def test_unknown_model_keeps_tokens_and_never_guesses_a_cost(tmp_path) -> None:
     project = tmp_path / "claude" / "projects" / claude_project_name(root)
     project.mkdir(parents=True)
     root.mkdir()
-    line = (
-        '{"type":"assistant","isSidechain":false,"cwd":"%s","requestId":"req_1",'
-        '"timestamp":"2026-02-04T10:30:00Z","message":{"id":"msg_1","model":"claude-sonnet-9",'
-        '"usage":{"input_tokens":10,"output_tokens":20}}}\n' % root
+    line = json.dumps(
+        {
+            "type": "assistant",
+            "isSidechain": False,
+            "cwd": str(root),
+            "requestId": "req_1",
+            "timestamp": "2026-02-04T10:30:00Z",
+            "message": {
+                "id": "msg_1",
+                "model": "claude-sonnet-9",
+                "usage": {"input_tokens": 10, "output_tokens": 20},
+            },
+        }
     )
     (project / "x.jsonl").write_text(line)
     usage = read_usage(
@@ -181,7 +191,10 @@ def test_price_names_and_overrides() -> None:
     with pytest.raises(ConfigError, match="must be a number"):
         PriceTable({"m": {"input": "cheap", "output": 1.0}})
     # cache tokens without a cache price: unknown, not guessed.
-    assert PriceTable({"m": {"input": 1.0, "output": 1.0}}).cost("m", input=1, output=1, cache_read=5) is None
+    assert (
+        PriceTable({"m": {"input": 1.0, "output": 1.0}}).cost("m", input=1, output=1, cache_read=5)
+        is None
+    )
 
 
 def test_session_end_reads_usage_from_the_default_folders(ws, deck, monkeypatch) -> None:
@@ -198,7 +211,10 @@ def test_session_end_reads_usage_from_the_default_folders(ws, deck, monkeypatch)
     assert usage["totals"]["input_tokens"] == 120 + 10 + 650 + 400
     report = (ws.root / "docs" / "sessions" / f"{sid}.md").read_text()
     assert "## Agent usage" in report
-    assert "| claude-code | claude-opus-4-1-20250805 | 1 | 10 | 200 | 4,000 | 500 | $0.0305 |" in report
+    assert (
+        "| claude-code | claude-opus-4-1-20250805 | 1 | 10 | 200 | 4,000 | 500 | $0.0305 |"
+        in report
+    )
     assert session["duration_minutes"] == 120.0
     # --no-usage skips the transcripts.
     monkeypatch.setenv("AGENTDECK_NOW", "2026-02-04T12:10:00Z")
