@@ -47,7 +47,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("pypi-token", re.compile(r"\bpypi-AgE[A-Za-z0-9_\-]{50,}")),
     (
         "jwt",
-        re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
+        re.compile(r"\beyJ[A-Za-z0-9_\-]{9,}\.eyJ[A-Za-z0-9_\-]{9,}\.[A-Za-z0-9_\-]{8,}"),
     ),
 ]
 
@@ -67,6 +67,11 @@ _ASSIGNMENT = re.compile(
     r"(?P<sep>\s*(?::=|=>|[:=])\s*)"
     r"(?:(?P<quote>[\"'])(?P<quoted>[^\"'\n]+)|(?P<bare>[^\s\"',;)\]}]+))"
 )
+
+#: Cheap first look: every pattern needs a run of 12 token characters, a ``:`` or
+#: ``=``, or a PEM header; text without any (file paths, counts, prose) skips the
+#: patterns. Keep it in step with ``PATTERNS`` when adding one.
+_TRIGGER = re.compile(r"[=:]|[A-Za-z0-9_\-]{12}|PRIVATE KEY")
 
 _MARK = "[REDACTED"
 
@@ -101,7 +106,7 @@ def _harmless_value(name: str, value: str) -> bool:
 
 def redact(text: str) -> str:
     """``text`` with every secret found replaced by ``[REDACTED:kind]``."""
-    if not text:
+    if not text or not _TRIGGER.search(text):
         return text
     for kind, pattern in PATTERNS:
         if kind == "private-key" and "PRIVATE KEY" not in text:
@@ -129,8 +134,11 @@ def redact_data(data: Any, _redact: Callable[[str], str] = redact) -> Any:
     if isinstance(data, str):
         return _redact(data)
     if isinstance(data, dict):
+        # Keys that are plain identifiers are agentdeck's own field names.
         return {
-            (_redact(k) if isinstance(k, str) else k): redact_data(v, _redact)
+            (_redact(k) if isinstance(k, str) and not k.isidentifier() else k): redact_data(
+                v, _redact
+            )
             for k, v in data.items()
         }
     if isinstance(data, list | tuple):

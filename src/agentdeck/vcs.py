@@ -165,8 +165,25 @@ _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 def object_exists(root: Path, name: str, kind: str = "commit") -> bool:
     """Whether ``name`` names an object of ``kind`` in the repository."""
-    out = run_git(root, "cat-file", "-t", name, check=False).strip()
-    return out == kind
+    return object_kinds(root, [name])[0] == kind
+
+
+def object_kinds(root: Path, names: list[str]) -> list[str | None]:
+    """The kind (commit, tree, blob, tag) of each object named, ``None`` where missing;
+    one ``git cat-file --batch-check`` for all."""
+    if not names:
+        return []
+    out = run_git(
+        root,
+        "cat-file",
+        "--batch-check=%(objecttype)",
+        input_text="".join(f"{n}\n" for n in names),
+        check=False,
+    )
+    kinds: list[str | None] = []
+    for line in out.splitlines()[: len(names)]:
+        kinds.append(None if line.endswith("missing") or " " in line else line.strip())
+    return kinds + [None] * (len(names) - len(kinds))
 
 
 def set_ref(root: Path, ref: str, target: str) -> None:

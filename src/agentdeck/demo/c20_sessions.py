@@ -30,14 +30,14 @@ class TokenBucket:
         return False
 '''
 
-_TESTS = '''from ratelimit import TokenBucket
+_TESTS = """from ratelimit import TokenBucket
 
 
 def test_burst_then_refuse():
     bucket = TokenBucket(rate=0.0, burst=2)
     assert bucket.allow() and bucket.allow()
     assert not bucket.allow()
-'''
+"""
 
 _DOCS = """# Rate limiting
 

@@ -113,8 +113,16 @@ def environment() -> jinja2.Environment:
     """The Jinja2 environment of agentdeck's templates (built once per process)."""
     import jinja2
 
+    try:
+        # Compiled templates are cached in the temporary folder (Jinja2's own
+        # cache, checked against the template source): compiling costs more
+        # than rendering.
+        cache: jinja2.BytecodeCache | None = jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        cache = None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        bytecode_cache=cache,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -150,8 +158,11 @@ def _tidy(text: str) -> str:
 
 def render_report(session: Session, *, max_files: int = 200) -> str:
     """The markdown report of one session (live or imported)."""
-    data = redact_data(session.to_dict())
-    files = data["files"]
+    record = session.to_dict()
+    # File paths come from git, not from what an agent typed or a transcript said;
+    # leaving them out of the scan keeps big sessions fast.
+    files = record.pop("files")
+    data = {**redact_data(record), "files": files}
     hidden = 0
     if max_files and len(files) > max_files:
         keep = sorted(
@@ -276,7 +287,7 @@ def _history_sessions(ws: Workspace, history_path: Path) -> list[Session]:
     for session in sessions:
         if session.imported and _from_file(ws.root, session.source, history_path):
             continue  # its text is already in the file, outside agentdeck's region
-        out.append(get_session(ws.store, session.id))
+        out.append(get_session(ws.store, session.id, files=False))
     return out
 
 
@@ -301,7 +312,7 @@ def render_history(ws: Workspace, history_path: Path) -> str:
     entries = []
     sessions = _history_sessions(ws, history_path)
     for session in sessions:
-        data = redact_data(session.to_dict())
+        data = redact_data({**session.to_dict(), "commits": [], "files": []})
         report = reports_dir / f"{session.id}.md"
         link = None
         if not session.imported:
@@ -401,11 +412,14 @@ def report_path(ws: Workspace, session_id: str) -> Path:
     return ws.path(ws.config.get("notes", "sessions_dir")) / f"{session_id}.md"
 
 
-def write_session_notes(ws: Workspace, session_id: str) -> list[Path]:
+def write_session_notes(
+    ws: Workspace, session_id: str, session: Session | None = None
+) -> list[Path]:
     """Write the report, the history, the hand-off and the task index; return their paths."""
     from agentdeck.backlog.archive import write_task_index
 
-    session = get_session(ws.store, session_id)
+    if session is None or session.id != session_id:
+        session = get_session(ws.store, session_id)
     written = [
         _write(
             report_path(ws, session.id),

@@ -138,9 +138,10 @@ def _measure(
 ) -> Evidence:
     base_tree = baseline.get("tree")
     base_head = baseline.get("head")
-    usable = bool(base_tree) and vcs.object_exists(root, base_tree, "tree")
-    if usable and base_head and not vcs.object_exists(root, base_head, "commit"):
-        usable = False
+    usable = False
+    if base_tree:
+        kinds = vcs.object_kinds(root, [base_tree, *([base_head] if base_head else [])])
+        usable = kinds[0] == "tree" and (not base_head or kinds[1] == "commit")
     head_now = vcs.head(root)
     if usable:
         evidence = Evidence(True, "snapshot")

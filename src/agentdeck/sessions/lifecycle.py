@@ -371,8 +371,9 @@ def end_session(
         tests = redact_data(runner(ws, (), stream=test_stream, session_id=session.id).to_dict())
     usage = _usage(ws, session, ended, read_usage)
     _commit_end(store, session, evidence, usage, tests, ended, abandon)
-    written = render_pending(ws, session.id)
-    return EndResult(get_session(store, session.id), written)
+    record = get_session(store, session.id)
+    written = render_pending(ws, session.id, record)
+    return EndResult(record, written)
 
 
 def _test_runner() -> Any:
@@ -520,12 +521,16 @@ def _pending_render(store: Store, *, agent: str | None, session_id: str | None) 
     return None
 
 
-def render_pending(ws: Workspace, session_id: str) -> list[Path]:
-    """Write the notes of an ended session, mark them rendered, drop its baseline ref."""
+def render_pending(ws: Workspace, session_id: str, record: Session | None = None) -> list[Path]:
+    """Write the notes of an ended session, mark them rendered, drop its baseline ref.
+
+    ``record`` is the session as just read (saves reading it again)."""
     from agentdeck.notes.render import write_session_notes
 
-    written = write_session_notes(ws, session_id)
+    written = write_session_notes(ws, session_id, record)
     now = clock.now_text()
+    if record is not None:
+        record.notes_rendered_at = now
     with ws.store.transaction():
         ws.store.execute(
             "UPDATE sessions SET notes_rendered_at = ?, updated_at = ? WHERE id = ?",

@@ -267,20 +267,23 @@ def session_from_row(row: Any) -> Session:
     )
 
 
-def get_session(store: Store, session_id: str, *, children: bool = True) -> Session:
-    """One session with its entries, tasks, commits and files. Raises ``NotFound``."""
+def get_session(
+    store: Store, session_id: str, *, children: bool = True, files: bool = True
+) -> Session:
+    """One session with its entries, tasks, commits and (unless ``files`` is false)
+    files. Raises ``NotFound``."""
     session_id = check_session_id(session_id)
     row = store.query_one(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
     if row is None:
         raise NotFound(f"no session {session_id}", hint="list them with `agentdeck session list`")
     session = session_from_row(row)
     if children:
-        load_children(store, session)
+        load_children(store, session, files=files)
     return session
 
 
-def load_children(store: Store, session: Session) -> None:
-    """Fill a session's entries, tasks, commits and files from the store."""
+def load_children(store: Store, session: Session, *, files: bool = True) -> None:
+    """Fill a session's entries, tasks, commits and (with ``files``) files from the store."""
     sid = session.id
     session.entries = [
         Entry(r["num"], r["kind"], r["text"], r["at"], r["parent"], r["source"])
@@ -317,6 +320,8 @@ def load_children(store: Store, session: Session) -> None:
             (sid,),
         )
     ]
+    if not files:
+        return
     session.files = [
         SessionFile(
             r["path"],
