@@ -137,9 +137,15 @@ def snapshot(
 ) -> Snapshot:
     """Record the whole work tree as a tree (and, with ``make_commit``, a commit
     object) without touching the work tree, the index or any branch. Raises ``GitError``."""
-    out = run_git(root, "rev-parse", "--git-path", "index").strip()
+    # One rev-parse for the index path, HEAD and its tree (the last two fail without commits).
+    lines = run_git(
+        root, "rev-parse", "--git-path", "index", "HEAD", "HEAD^{tree}", check=False
+    ).splitlines()
+    out = lines[0].strip() if lines else run_git(root, "rev-parse", "--git-path", "index").strip()
     index = Path(out) if Path(out).is_absolute() else root / out
-    current = head(root)
+    has_head = len(lines) == 3 and len(lines[1]) >= 40 and len(lines[2]) >= 40
+    current = lines[1].strip() if has_head else None
+    head_tree = lines[2].strip() if has_head else _EMPTY_TREE
     with tempfile.TemporaryDirectory(prefix="agentdeck-index-") as scratch:
         scratch_index = Path(scratch) / "index"
         if index.exists():
@@ -148,9 +154,6 @@ def snapshot(
         env = {"GIT_INDEX_FILE": str(scratch_index)}
         run_git(root, "add", "--all", "--", ".", env=env)
         tree = run_git(root, "write-tree", env=env).strip()
-    head_tree = (
-        run_git(root, "rev-parse", f"{current}^{{tree}}").strip() if current else _EMPTY_TREE
-    )
     parents = ("-p", current) if current else ()
     commit = ""
     if make_commit:
@@ -171,19 +174,29 @@ def object_exists(root: Path, name: str, kind: str = "commit") -> bool:
 def object_kinds(root: Path, names: list[str]) -> list[str | None]:
     """The kind (commit, tree, blob, tag) of each object named, ``None`` where missing;
     one ``git cat-file --batch-check`` for all."""
+    return [kind for _, kind in resolve_objects(root, names)]
+
+
+def resolve_objects(root: Path, names: list[str]) -> list[tuple[str | None, str | None]]:
+    """``(sha, kind)`` of each name (``HEAD`` works too), ``(None, None)`` where missing;
+    one ``git cat-file --batch-check`` for all."""
     if not names:
         return []
     out = run_git(
         root,
         "cat-file",
-        "--batch-check=%(objecttype)",
+        "--batch-check=%(objectname) %(objecttype)",
         input_text="".join(f"{n}\n" for n in names),
         check=False,
     )
-    kinds: list[str | None] = []
+    found: list[tuple[str | None, str | None]] = []
     for line in out.splitlines()[: len(names)]:
-        kinds.append(None if line.endswith("missing") or " " in line else line.strip())
-    return kinds + [None] * (len(names) - len(kinds))
+        parts = line.split()
+        if len(parts) == 2 and parts[1] != "missing" and len(parts[0]) >= 40:
+            found.append((parts[0], parts[1]))
+        else:
+            found.append((None, None))
+    return found + [(None, None)] * (len(names) - len(found))
 
 
 def set_ref(root: Path, ref: str, target: str) -> None:
@@ -407,5 +420,13 @@ def _spawn(root: Path, args: list[str], background: bool) -> Callable[[], str]:
 
 def head_subject(root: Path) -> str | None:
     """The subject line of the commit HEAD points at."""
-    out = run_git(root, "log", "-1", "--format=%s", "HEAD", check=False).strip()
-    return out or None
+    return head_and_subject(root)[1]
+
+
+def head_and_subject(root: Path) -> tuple[str | None, str | None]:
+    """The commit HEAD points at and its subject line (``None``s without commits)."""
+    out = run_git(root, "log", "-1", "--format=%H%x1f%s", "HEAD", check=False).strip()
+    if "\x1f" not in out:
+        return None, None
+    sha, subject = out.split("\x1f", 1)
+    return sha, subject or None

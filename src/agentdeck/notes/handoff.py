@@ -55,13 +55,8 @@ class Handoff:
 def _git_state(ws: Workspace) -> dict[str, Any]:
     if not vcs.is_repository(ws.root):
         return {"available": False, "branch": None, "head": None, "subject": None}
-    head = vcs.head(ws.root)
-    return {
-        "available": True,
-        "branch": vcs.branch(ws.root),
-        "head": head,
-        "subject": vcs.head_subject(ws.root) if head else None,
-    }
+    head, subject = vcs.head_and_subject(ws.root)
+    return {"available": True, "branch": vcs.branch(ws.root), "head": head, "subject": subject}
 
 
 def build_handoff(ws: Workspace) -> Handoff:

@@ -138,11 +138,14 @@ def _measure(
 ) -> Evidence:
     base_tree = baseline.get("tree")
     base_head = baseline.get("head")
-    usable = False
-    if base_tree:
-        kinds = vcs.object_kinds(root, [base_tree, *([base_head] if base_head else [])])
-        usable = kinds[0] == "tree" and (not base_head or kinds[1] == "commit")
-    head_now = vcs.head(root)
+    # One cat-file for HEAD and the baseline's tree and commit.
+    found = vcs.resolve_objects(
+        root, ["HEAD", *([base_tree] if base_tree else []), *([base_head] if base_head else [])]
+    )
+    head_now = found[0][0] if found[0][1] == "commit" else None
+    usable = bool(base_tree) and found[1][1] == "tree"
+    if usable and base_head and found[2][1] != "commit":
+        usable = False
     if usable:
         evidence = Evidence(True, "snapshot")
         wait_log = (

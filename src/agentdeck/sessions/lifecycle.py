@@ -536,6 +536,6 @@ def render_pending(ws: Workspace, session_id: str, record: Session | None = None
             "UPDATE sessions SET notes_rendered_at = ?, updated_at = ? WHERE id = ?",
             (now, now, session_id),
         )
-    if vcs.is_repository(ws.root):
+    if (ws.root / ".git").exists() or (record and (record.baseline or {}).get("git")):
         vcs.delete_ref(ws.root, session_ref(session_id))
     return written
