@@ -41,7 +41,9 @@ def git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
     ).stdout
 
 
-def build(root: Path, files: int, commits: int, env: dict[str, str]) -> str:
+def build(
+    root: Path, files: int, commits: int, env: dict[str, str], stats_limit: int | None = None
+) -> str:
     """Make the repository and open the session; return the baseline HEAD."""
     if root.exists():
         shutil.rmtree(root)
@@ -54,6 +56,12 @@ def build(root: Path, files: int, commits: int, env: dict[str, str]) -> str:
         name = f"test_f{i:05d}{ext}" if i % 5 == 1 else f"f{i:05d}{ext}"
         (folder / name).write_text("".join(f"line {n} of file {i}\n" for n in range(40)))
     subprocess.run([str(ENTRY), "init"], cwd=root, env=env, check=True, capture_output=True)
+    if stats_limit is not None:
+        config = root / "agentdeck.toml"
+        text = config.read_text().replace(
+            "# commit_stats_limit = 100", f"commit_stats_limit = {stats_limit}"
+        )
+        config.write_text(text)
     git(root, "add", "-A", env=env)
     git(root, "commit", "-q", "-m", "base", env=env)
     base = git(root, "rev-parse", "HEAD", env=env).strip()
@@ -128,6 +136,12 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--commits", type=int, default=200)
     parser.add_argument("--dir", type=Path, default=HERE / ".data" / "session_end")
+    parser.add_argument(
+        "--commit-stats-limit",
+        type=int,
+        help="set [evidence] commit_stats_limit (default config: 100, so 200 commits get no "
+        "per-commit line counts; 1000 measures them too)",
+    )
     options = parser.parse_args()
     home = options.dir.parent / "home"
     home.mkdir(parents=True, exist_ok=True)
@@ -144,7 +158,7 @@ def main() -> None:
     root = options.dir
     load_before = os.getloadavg()
     began = time.perf_counter()
-    base = build(root, options.files, options.commits, env)
+    base = build(root, options.files, options.commits, env, options.commit_stats_limit)
     built = time.perf_counter() - began
     saved = root.parent / "session_end.start.db"
     save_db(root, saved)
@@ -187,6 +201,8 @@ def main() -> None:
     )
     print(f"peak memory of agentdeck session end: {max(peaks) / 1024:.1f} MiB (max RSS)")
     print(f"rounds: {options.rounds}")
+    limit = options.commit_stats_limit
+    print(f"[evidence] commit_stats_limit: {'100 (default)' if limit is None else limit}")
 
 
 if __name__ == "__main__":

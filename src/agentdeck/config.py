@@ -134,6 +134,12 @@ SCHEMA: dict[str, Section] = {
             "rename_detection": Key(
                 bool, True, "follow renamed files (git -M) instead of a delete plus a create"
             ),
+            "commit_stats_limit": Key(
+                int,
+                100,
+                "per-commit line counts only for sessions of at most this many commits",
+                minimum=0,
+            ),
         },
     ),
     "evidence.categories": Section(

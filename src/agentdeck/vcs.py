@@ -322,15 +322,22 @@ class CommitInfo:
 
 
 def log_range(
-    root: Path, base: str | None, tip: str, *, renames: bool = True, background: bool = False
+    root: Path,
+    base: str | None,
+    tip: str,
+    *,
+    renames: bool = True,
+    background: bool = False,
+    numstat: bool = True,
 ) -> Callable[[], list[CommitInfo]]:
-    """Start ``git log --numstat`` of the commits ``tip`` has and ``base`` has not
-    (oldest first). Returns a function that waits and returns them."""
+    """Start ``git log`` (with ``--numstat`` unless told not to) of the commits ``tip``
+    has and ``base`` has not (oldest first). Returns a function that waits and
+    returns them; without ``numstat`` their ``files``/``added``/``removed`` are 0."""
     args = [
         "log",
         "--reverse",
         "-z",
-        "--numstat",
+        *(["--numstat"] if numstat else []),
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sessions"))
-from session_helpers import ok_json  # noqa: E402
+from session_helpers import ok_json
 
 
 def _import(ws, sid: str, source: str, metrics: dict) -> None:
@@ -29,7 +29,12 @@ def _import(ws, sid: str, source: str, metrics: dict) -> None:
 
 
 def test_imported_sessions_in_list_show_and_history(ws, deck) -> None:
-    _import(ws, "SESSION-20260204-001", "notes/report.md:1", {"Files Created": 23, "Tasks Completed": "7 of 7"})
+    _import(
+        ws,
+        "SESSION-20260204-001",
+        "notes/report.md:1",
+        {"Files Created": 23, "Tasks Completed": "7 of 7"},
+    )
     _import(ws, "SESSION-20260203-001", "SESSION_HISTORY.md:5", {"Duration": "~75 minutes"})
     listed = ok_json(deck("session", "list", "--json"))
     imported = {s["id"]: s for s in listed}

@@ -247,3 +247,23 @@ def test_nothing_changed_gives_an_empty_record(ws, deck) -> None:
     assert session["evidence"]["totals"]["files"] == 0
     report = deck("session", "show", session["id"])
     assert report.code == 0 and "0 commits; 0 files changed" in report.out
+
+
+def test_commit_stats_limit_keeps_big_spans_cheap(ws, deck) -> None:
+    root = ws.root
+    config = root / "agentdeck.toml"
+    config.write_text(
+        config.read_text().replace("# commit_stats_limit = 100", "commit_stats_limit = 1")
+    )
+    commit(root, "config")
+    assert deck("session", "start", "--objective", "two commits").code == 0
+    for number in range(2):
+        write(root, f"f{number}.py", lines(3))
+        commit(root, f"commit {number}")
+    session = ok_json(deck("session", "end", "--json"))["session"]
+    assert [c["subject"] for c in session["commits"]] == ["commit 0", "commit 1"]
+    assert all(c["files"] is None and c["added"] is None for c in session["commits"])
+    assert session["evidence"]["commit_stats"] is False
+    assert session["evidence"]["totals"]["files"] == 2
+    report = deck("session", "show", session["id"]).out
+    assert "Per-commit line counts are not measured" in report

@@ -63,6 +63,8 @@ class Evidence:
     commits: list[vcs.CommitInfo] = field(default_factory=list)
     files: list[FileChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Whether the commits carry their own line counts (see ``commit_stats_limit``).
+    commit_stats: bool = True
 
     def totals(self) -> dict[str, Any]:
         """Counts of files by change, lines added and removed, binary files."""
@@ -102,6 +104,7 @@ class Evidence:
             "base": self.base,
             "end": self.end,
             "commits": len(self.commits),
+            "commit_stats": self.commit_stats,
             "totals": self.totals(),
             "categories": self.by("category"),
             "languages": self.by("language"),
@@ -115,6 +118,7 @@ def measure(
     classifier: Classifier,
     *,
     renames: bool = True,
+    commit_stats_limit: int = 100,
 ) -> Evidence:
     """Measure the work done in ``root`` since ``baseline`` (see the module docstring).
 
@@ -124,7 +128,7 @@ def measure(
     if not vcs.is_repository(root):
         return Evidence(False, "none", True, "the workspace is not a git repository")
     try:
-        return _measure(root, baseline or {}, started_at, classifier, renames)
+        return _measure(root, baseline or {}, started_at, classifier, renames, commit_stats_limit)
     except vcs.GitError as err:
         return Evidence(False, "none", True, f"git failed: {err}")
 
@@ -135,6 +139,7 @@ def _measure(
     started_at: str,
     classifier: Classifier,
     renames: bool,
+    commit_stats_limit: int,
 ) -> Evidence:
     base_tree = baseline.get("tree")
     base_head = baseline.get("head")
@@ -148,14 +153,23 @@ def _measure(
         usable = False
     if usable:
         evidence = Evidence(True, "snapshot")
-        wait_log = (
-            vcs.log_range(root, base_head, head_now, renames=renames, background=True)
-            if head_now
-            else None
-        )
+        wait_log = None
+        if head_now:
+            # The plain log is cheap; per-commit line counts cost a diff per commit,
+            # so they are taken (in the background) only for spans up to the limit.
+            evidence.commits = vcs.log_range(
+                root, base_head, head_now, renames=renames, numstat=False
+            )()
+            if len(evidence.commits) <= commit_stats_limit:
+                wait_log = vcs.log_range(
+                    root, base_head, head_now, renames=renames, background=True
+                )
+            else:
+                evidence.commit_stats = False
         end = vcs.snapshot(root, make_commit=False)
         raw = vcs.diff_trees(root, str(base_tree), end.tree, renames=renames)()
-        evidence.commits = wait_log() if wait_log else []
+        if wait_log:
+            evidence.commits = wait_log()
         evidence.base = {"head": base_head, "tree": base_tree}
     else:
         evidence = Evidence(True, "time-window", partial=True)
@@ -173,7 +187,14 @@ def _measure(
         base = start_from or _EMPTY_TREE
         raw = vcs.diff_trees(root, base, end.tree, renames=renames)()
         if shas:
-            evidence.commits = vcs.log_range(root, start_from, shas[-1], renames=renames)()
+            evidence.commits = vcs.log_range(
+                root,
+                start_from,
+                shas[-1],
+                renames=renames,
+                numstat=len(shas) <= commit_stats_limit,
+            )()
+            evidence.commit_stats = len(shas) <= commit_stats_limit
             evidence.commits = [c for c in evidence.commits if c.sha in set(shas)]
         evidence.base = {"head": start_from, "tree": None}
     evidence.end = {"head": end.head, "tree": end.tree, "branch": end.branch, "dirty": end.dirty}

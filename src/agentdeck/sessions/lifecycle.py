@@ -365,6 +365,7 @@ def end_session(
         session.started_at or clock.to_text(ended),
         classify.from_config(ws.config.values),
         renames=ws.config.get("evidence", "rename_detection"),
+        commit_stats_limit=ws.config.get("evidence", "commit_stats_limit"),
     )
     tests = None
     if runner is not None:
@@ -451,9 +452,9 @@ def _commit_end(
                     redact(c.subject),
                     c.author,
                     c.committed_at,
-                    c.files,
-                    c.added,
-                    c.removed,
+                    c.files if evidence.commit_stats else None,
+                    c.added if evidence.commit_stats else None,
+                    c.removed if evidence.commit_stats else None,
                     int(c.is_merge),
                 )
                 for position, c in enumerate(evidence.commits)
