@@ -120,7 +120,7 @@ SCHEMA: dict[str, Section] = {
                 bool, False, "count Claude Code sidechain (sub-agent replay) messages too"
             ),
             "report_files": Key(
-                int, 200, "at most this many files listed in a session report", minimum=0
+                int, 200, "at most this many files listed in a session report (0: all)", minimum=0
             ),
             "handoff_tasks": Key(int, 5, "how many next ready tasks the hand-off lists", minimum=0),
             "handoff_sessions": Key(
