@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentdeck import clock, vcs
 from agentdeck.backlog.tasks import load_tasks
-from agentdeck.backlog.urgency import UrgencyWeights, ranked_ready
+from agentdeck.backlog.urgency import UrgencyWeights, next_task
 from agentdeck.sessions.model import SessionFilter, get_session, list_sessions, open_sessions
 from agentdeck.sessions.summary import summary_line
 
@@ -118,7 +118,8 @@ def build_handoff(ws: Workspace) -> Handoff:
         else:
             out.in_progress.append({**item, "since": task.started_at or task.updated_at})
     weights = UrgencyWeights.from_config(ws.config.section("backlog.urgency"))
-    for ranked in ranked_ready(store, weights)[: conf["handoff_tasks"]]:
+    count = conf["handoff_tasks"]
+    for ranked in next_task(store, weights, limit=count) if count else []:
         out.next_tasks.append(
             {
                 "id": ranked.task.id,
