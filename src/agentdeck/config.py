@@ -106,6 +106,57 @@ SCHEMA: dict[str, Section] = {
             "sessions_dir": Key(str, "docs/sessions", "one report per session"),
         },
     ),
+    "sessions": Section(
+        "Work sessions (`agentdeck session ...`) and the hand-off.",
+        {
+            "read_transcripts": Key(
+                bool, True, "read token usage from the agent's transcripts at `session end`"
+            ),
+            "claude_config_dir": Key(
+                str, "", "Claude Code's folder; empty: CLAUDE_CONFIG_DIR, else ~/.claude"
+            ),
+            "codex_home": Key(str, "", "Codex CLI's folder; empty: CODEX_HOME, else ~/.codex"),
+            "count_sidechains": Key(
+                bool, False, "count Claude Code sidechain (sub-agent replay) messages too"
+            ),
+            "report_files": Key(
+                int, 200, "at most this many files listed in a session report (0: all)", minimum=0
+            ),
+            "handoff_tasks": Key(int, 5, "how many next ready tasks the hand-off lists", minimum=0),
+            "handoff_sessions": Key(
+                int, 3, "decisions of this many recent sessions go into the hand-off", minimum=1
+            ),
+        },
+    ),
+    "evidence": Section(
+        "How `session end` measures files.",
+        {
+            "rename_detection": Key(
+                bool, True, "follow renamed files (git -M) instead of a delete plus a create"
+            ),
+            "commit_stats_limit": Key(
+                int,
+                100,
+                "per-commit line counts only for sessions of at most this many commits",
+                minimum=0,
+            ),
+        },
+    ),
+    "evidence.categories": Section(
+        "File categories by path glob, checked before the built-in rules (first match wins).",
+        open_keys=Key(list, [], "globs of the category", item=str),
+        example='tests = ["spec/**", "**/*_check.py"]\ndata = ["fixtures/**"]',
+    ),
+    "evidence.languages": Section(
+        "Languages by file extension, checked before the built-in table.",
+        open_keys=Key(str, "", "language name"),
+        example='".vue" = "Vue"\n".tpl" = "Smarty"',
+    ),
+    "prices": Section(
+        "Model prices in US dollars per million tokens; override or add to the built-in table.",
+        open_keys=Key(dict, {}, "input, output, cache_read, cache_write"),
+        example='"claude-sonnet-4-5" = { input = 3.0, output = 15.0, cache_read = 0.3, cache_write = 3.75 }',
+    ),
 }
 
 

@@ -29,6 +29,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("agentdeck.cli.migrate_cmd:migrate", "Show or apply database schema migrations."),
     "config": ("agentdeck.cli.config_cmd:config", "Show the effective configuration."),
     "demo": ("agentdeck.cli.demo_cmd:demo", "Run a guided tour in a throw-away workspace."),
+    "session": (
+        "agentdeck.cli.session_cmd:session",
+        "Start, log, end and read work sessions (evidence from git).",
+    ),
+    "handoff": (
+        "agentdeck.cli.handoff_cmd:handoff",
+        "Print the hand-off for the next session (CURRENT_WORK.md).",
+    ),
 }
 
 
