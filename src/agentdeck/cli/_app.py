@@ -29,6 +29,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("agentdeck.cli.migrate_cmd:migrate", "Show or apply database schema migrations."),
     "config": ("agentdeck.cli.config_cmd:config", "Show the effective configuration."),
     "demo": ("agentdeck.cli.demo_cmd:demo", "Run a guided tour in a throw-away workspace."),
+    "logs": ("agentdeck.cli.logs_cmd:logs", "Errors in the logs grouped by shape; search; tail."),
+    "test": (
+        "agentdeck.cli.testrun_cmd:test",
+        "Run the tests and record them; history; flaky tests.",
+    ),
+    "inventory": ("agentdeck.cli.inventory_cmd:inventory", "Parts of the repository nothing uses."),
 }
 
 

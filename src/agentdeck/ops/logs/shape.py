@@ -1,0 +1,60 @@
+"""The shape of a message: what stays when the values that vary are masked.
+
+``order 1234 failed for 10.0.0.7`` and ``order 99 failed for 10.0.0.9`` have
+the same shape, ``order <num> failed for <ip>``, so they fall in one group.
+Masked, in this order: UUIDs, IP addresses, quoted values, file paths, hex
+numbers and hashes, then any other digits.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEX4 = r"[0-9a-fA-F]{1,4}"
+_MASK = re.compile(
+    r"(?P<uuid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)"
+    r"|(?P<ip>\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"
+    rf"|(?<![\w:])(?:{_HEX4}:){{7}}{_HEX4}(?![\w:])"
+    rf"|(?<![\w:])(?:{_HEX4}:){{1,6}}:(?:{_HEX4}(?::{_HEX4})*)?(?![\w:])"
+    rf"|(?<![\w:])::(?:{_HEX4}(?::{_HEX4})*)(?![\w:]))"
+    r"|(?P<str>(?<!\w)\"(?:[^\"\\\n]|\\.){0,200}\"|(?<!\w)'(?:[^'\\\n]|\\.){0,200}'(?!\w))"
+    r"|(?P<path>(?:(?<![\w/])(?:[A-Za-z]:\\|~?/)(?:[\w.@+-]+[\\/])+[\w.@+-]*\.[A-Za-z0-9]{1,8}\b)"
+    r"|(?<![\w/])/(?:home|tmp|var|srv|usr|opt|etc|root|proc|dev|mnt|data|run|app)(?:/[\w.@+-]+)+/?)"
+    r"|(?P<hex>\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}\b)"
+    r"|(?P<num>\d+(?:\.\d+)*)"
+)
+_SPACE = re.compile(r"\s+")
+
+
+def _replace(match: re.Match[str]) -> str:
+    return f"<{match.lastgroup}>"
+
+
+def shape(message: str, limit: int = 300) -> str:
+    """``message`` with its varying values masked and white space collapsed."""
+    text = _SPACE.sub(" ", message).strip()
+    return _MASK.sub(_replace, text[: limit * 2])[:limit]
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+class ShapeCache:
+    """``shape`` for many messages: messages equal but for their digits share one result.
+
+    Masking is the costly part of grouping; most messages of one group differ
+    only in numbers, so they are looked up by a cheap digits-masked key first.
+    """
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._cache: dict[str, str] = {}
+        self._size = size
+
+    def __call__(self, message: str) -> str:
+        key = _DIGITS.sub("0", message)
+        found = self._cache.get(key)
+        if found is None:
+            found = shape(message)
+            if len(self._cache) < self._size:
+                self._cache[key] = found
+        return found
