@@ -170,6 +170,7 @@ _PY_LEVEL = re.compile(
     r"(?<![\w.])\[?(TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|EXCEPTION|CRITICAL|FATAL)\]?(?![\w.])"
 )
 _SEPARATORS = " \t-:|[]"
+_PID = re.compile(r"^\[?\d+\]?\s*")
 
 
 def _parse_python(line: bytes) -> Header:
@@ -182,7 +183,8 @@ def _parse_python(line: bytes) -> Header:
     if found is None:
         return Header(moment, keyword_level(rest), rest.strip(_SEPARATORS))
     before = rest[: found.start()].strip(_SEPARATORS)
-    before = re.sub(r"^\[?\d+\]?\s*", "", before)  # gunicorn's [pid]
+    if before:
+        before = _PID.sub("", before)  # gunicorn's [pid]
     after = rest[found.end() :].strip(_SEPARATORS)
     message = f"{before}: {after}" if before else after
     return Header(moment, _WORDS[found.group(1)], message)
@@ -191,7 +193,7 @@ def _parse_python(line: bytes) -> Header:
 # -- uvicorn and logging.basicConfig: "LEVEL:   message" ---------------------------
 
 _PREFIX_RECORD = re.compile(rb"(TRACE|DEBUG|INFO|WARNING|ERROR|CRITICAL):")
-_STATUS = re.compile(r'" (\d{3})\b')
+_UVICORN_ACCESS = re.compile(r'\S+ - "(\S+) (\S+)[^"]*" (\d{3})\b')
 
 
 def _parse_prefix(line: bytes) -> Header:
@@ -200,12 +202,12 @@ def _parse_prefix(line: bytes) -> Header:
         return _parse_plain(line)
     level = _WORDS[match.group(1).decode()]
     message = _text(line[match.end() :]).strip()
-    status = _STATUS.search(message)
-    if status and '"' in message[: status.start()]:
+    access = _UVICORN_ACCESS.match(message)
+    if access:
         # An access line inside uvicorn's log: the status decides.
-        code = int(status.group(1))
-        level = max(level, ERROR if code >= 500 else level)
-        message = re.sub(r"^\S+ - ", "", message)  # the client address
+        method, target, code = access.group(1), access.group(2).split("?", 1)[0], access.group(3)
+        level = max(level, ERROR if code.startswith("5") else level)
+        message = f"{method} {target} {code}"
     return Header(None, level, message)
 
 
@@ -504,4 +506,7 @@ def detect(sample: bytes) -> Format:
         score = sum(1 for line in lines if candidate.detect.match(line))
         if score > best_score:
             best, best_score = candidate, score
+    # A line or two that happen to look like a format do not make it one.
+    if best_score < 5 and best_score * 4 < len(lines):
+        return PLAIN
     return best

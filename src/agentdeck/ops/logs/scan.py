@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 
-from agentdeck.ops.logs.formats import ERROR, Format, Header, parse_json_record
+from agentdeck.ops.logs.formats import ERROR, Format, parse_json_record
 
 BLOCK = 8 << 20
 #: A line longer than this is cut: its first MAX_LINE bytes are examined, the rest skipped.
@@ -68,7 +68,7 @@ def every_line(buf: bytes, end: int) -> list[int]:
     return starts
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     """One log event: a record and its continuation lines (``raw``, cut at MAX_EVENT_BYTES)."""
 
@@ -118,18 +118,17 @@ _INDENT = (b" ", b"\t")
 
 
 def _exception_line(lines: list[bytes]) -> str | None:
-    """The last ``Type: message`` line after a traceback, or None."""
-    seen_tb = False
-    found = None
-    for line in lines:
-        if line.startswith(_TB) or (b"Traceback (most recent call last)" in line):
-            seen_tb = True
+    """The last ``Type: message`` line after a traceback, or None (read from the end)."""
+    for index in range(len(lines) - 1, 0, -1):
+        line = lines[index]
+        if not line.strip() or line[:1] in _INDENT or line.startswith(_CHAIN):
             continue
-        if seen_tb and line.strip() and line[:1] not in _INDENT and not line.startswith(_CHAIN):
-            found = line
-    if found is None:
+        if line.startswith(_TB):
+            return None
+        if any(_TB in earlier for earlier in lines[:index]):
+            return line.decode("utf-8", "replace").strip()
         return None
-    return found.decode("utf-8", "replace").strip()
+    return None
 
 
 def _example(raw: bytes) -> str:
@@ -160,6 +159,14 @@ class Scanner:
         self.stats = ScanStats()
         self._starts = fmt.starts_record
         self._record = fmt.record
+        self._parse = fmt.parse
+        self._json = fmt.name == "json"
+        #: Finds the newline before the next record start (None: plain text).
+        self._next_record = (
+            re.compile(b"\n(?=" + fmt.record.pattern + b")", fmt.record.flags)
+            if fmt.record is not None
+            else None
+        )
 
     # -- the block loop ------------------------------------------------------------
 
@@ -197,12 +204,12 @@ class Scanner:
                 if not buf:
                     break
                 cut = len(buf) if final else buf.rfind(b"\n") + 1
-                self._region(buf, cut, True, base, base_line)
-                lines = buf.count(b"\n", 0, cut)
+                _, counted_to, counted_line = self._region(buf, cut, True, base, base_line)
+                lines = counted_line - base_line + buf.count(b"\n", counted_to, cut)
                 if cut == len(buf) and cut and not buf.endswith(b"\n"):
                     lines += 1
                 stats.lines += lines
-                base_line += buf.count(b"\n", 0, cut)
+                base_line += counted_line - base_line + buf.count(b"\n", counted_to, cut)
                 base += cut
                 if cut == len(buf) and cut and not buf.endswith(b"\n"):
                     base_line += 1
@@ -222,8 +229,11 @@ class Scanner:
                 carry = b""
                 skipping = True
                 continue
-            keep_from = self._region(buf, cut, False, base, base_line)
-            consumed = buf.count(b"\n", 0, keep_from)
+            keep_from, counted_to, counted_line = self._region(buf, cut, False, base, base_line)
+            if counted_to <= keep_from:
+                consumed = counted_line - base_line + buf.count(b"\n", counted_to, keep_from)
+            else:
+                consumed = buf.count(b"\n", 0, keep_from)
             stats.lines += consumed
             base_line += consumed
             base += keep_from
@@ -236,107 +246,131 @@ class Scanner:
 
     # -- one region of complete lines -------------------------------------------------
 
-    def _region(self, buf: bytes, cut: int, final: bool, base: int, base_line: int) -> int:
-        """Emit the events in ``buf[:cut]``; return where an unfinished event starts (else cut)."""
+    def _is_start(self, buf: bytes, pos: int, end: int) -> bool:
+        record = self._record
+        if record is not None:
+            return record.match(buf, pos) is not None
+        return self._starts(buf[pos:end])
+
+    def _region(
+        self, buf: bytes, cut: int, final: bool, base: int, base_line: int
+    ) -> tuple[int, int, int]:
+        """Emit the events in ``buf[:cut]``.
+
+        Returns where an unfinished event starts (else ``cut``), and an index
+        with its line number, so the caller counts only the lines after it.
+        """
         positions = self.finder(buf, cut)
-        if not positions:
-            return cut
-        starts = self._starts
         done = 0
         counted_to, counted_line = 0, base_line
+        is_start = self._is_start
         for pos in positions:
             if pos < done:
                 continue
-            line_start = buf.rfind(b"\n", 0, pos) + 1
-            if line_start < done:
+            start = buf.rfind(b"\n", 0, pos) + 1
+            if start < done:
                 continue
-            start = line_start
-            line_end = buf.find(b"\n", start, cut)
-            line_end = cut if line_end == -1 else line_end + 1
-            if not starts(buf[start:line_end]):
+            first_end = buf.find(b"\n", start, cut)
+            first_end = cut if first_end == -1 else first_end + 1
+            if not is_start(buf, start, first_end):
                 # Inside a record's continuation: walk back to where the record starts.
                 probe, steps = start, 0
                 while probe > done and steps < _MAX_BACK_LINES:
                     previous = buf.rfind(b"\n", 0, probe - 1) + 1
                     if previous < done:
                         break
-                    end_of_previous = probe
-                    if starts(buf[previous:end_of_previous]):
+                    if is_start(buf, previous, probe):
                         start = previous
+                        first_end = buf.find(b"\n", start, cut) + 1 or cut
                         break
                     probe, steps = previous, steps + 1
-            end, lines, complete = self._extend(buf, start, cut, final)
+            end, complete = self._extend(buf, start, first_end, cut, final)
             if not complete:
-                return start
+                return start, counted_to, counted_line
             done = end
             counted_line += buf.count(b"\n", counted_to, start)
             counted_to = start
-            self._emit(buf, start, end, lines, base + start, counted_line)
-        return cut
+            self._emit(buf, start, first_end, end, base + start, counted_line)
+        return cut, counted_to, counted_line
 
     def _extend(
-        self, buf: bytes, start: int, cut: int, final: bool
-    ) -> tuple[int, list[bytes], bool]:
-        """The end of the event starting at ``start``, its lines, and whether it is complete."""
-        first_end = buf.find(b"\n", start, cut)
-        end = cut if first_end == -1 else first_end + 1
-        lines = [buf[start:end]]
-        starts = self._starts
-        plain = self._record is None
-        in_tb = lines[0].startswith(_TB)
+        self, buf: bytes, start: int, first_end: int, cut: int, final: bool
+    ) -> tuple[int, bool]:
+        """The end of the event starting at ``start`` and whether it is complete.
+
+        With a record pattern, the event ends where the next record starts: one
+        regex search. Plain text walks the lines (tracebacks, indented lines).
+        """
+        limit = min(cut, start + MAX_EVENT_BYTES)
+        if self._next_record is not None:
+            if first_end >= limit:
+                end = first_end
+            else:
+                found = self._next_record.search(buf, first_end - 1, limit)
+                if found is not None:
+                    return found.start() + 1, True
+                end = limit if limit == cut else (buf.rfind(b"\n", first_end, limit) + 1 or limit)
+            return end, final or end < cut or limit < cut
+        return self._extend_plain(buf, start, first_end, cut, limit, final)
+
+    def _extend_plain(
+        self, buf: bytes, start: int, first_end: int, cut: int, limit: int, final: bool
+    ) -> tuple[int, bool]:
+        end = first_end
+        in_tb = buf.startswith(_TB, start)
         after_chain = closed = False
-        pending: list[bytes] = []  # blank lines, kept only if the event goes on after them
+        pending = False  # blank lines seen, kept only if the event goes on after them
         pending_end = end
-        while end < cut:
-            if len(lines) >= MAX_EVENT_LINES or end - start >= MAX_EVENT_BYTES:
-                return end, lines, True
+        count = 1
+        while end < limit:
+            if count >= MAX_EVENT_LINES:
+                return end, True
             newline = buf.find(b"\n", end, cut)
             nxt = cut if newline == -1 else newline + 1
             line = buf[end:nxt]
             if not line.strip():
-                pending.append(line)
+                pending = True
                 end = nxt
                 continue
             indented = line[:1] in _INDENT
             if line.startswith(_CHAIN):
                 after_chain, in_tb = True, False
             elif line.startswith(_TB):
-                if not plain or after_chain or not (pending or closed):
+                if after_chain or not (pending or closed):
                     in_tb, after_chain = True, False
                 else:
                     break
             elif in_tb and not indented:
                 in_tb, closed = False, True  # the exception line closes the traceback
-            elif not indented and (plain or starts(line)):
+            elif not indented:
                 break
-            if pending:
-                lines.extend(pending)
-                pending = []
-            lines.append(line)
+            pending = False
+            count += 1
             end = nxt
             pending_end = end
         if pending:
             end = pending_end
-        complete = final or end < cut or (cut - start) >= MAX_EVENT_BYTES
-        return end, lines, complete
+        return end, final or end < cut or limit < cut
 
     def _emit(
-        self, buf: bytes, start: int, end: int, lines: list[bytes], offset: int, line: int
+        self, buf: bytes, start: int, first_end: int, end: int, offset: int, line: int
     ) -> None:
         keep = self.keep
         exception: str | None = None
-        if self.fmt.name == "json":
-            header, json_exception = parse_json_record(lines[0])
+        first = buf[start:first_end]
+        if self._json:
+            header, json_exception = parse_json_record(first)
             if json_exception:
                 tail = [x for x in json_exception.strip().splitlines() if x.strip()]
                 exception = tail[-1].strip() if tail else None
         else:
-            header = self.fmt.parse(lines[0])
+            header = self._parse(first)
         level = header.level
-        if len(lines) > 1 or exception is None:
-            exception = _exception_line(lines) or exception
-        if exception is not None and level < ERROR and b"Traceback" in buf[start:end]:
-            level = ERROR
+        raw = buf[start:end]
+        if first_end < end and buf.find(b"Traceback", start, end) != -1:
+            exception = _exception_line(raw.split(b"\n")) or exception
+            if exception is not None and level < ERROR:
+                level = ERROR
         if level < keep.min_level:
             return
         if keep.since is not None:
@@ -345,26 +379,21 @@ class Scanner:
                     return
             elif header.time < keep.since:
                 return
-        raw = buf[start:end]
         if keep.pattern is not None and not keep.pattern.search(raw.decode("utf-8", "replace")):
             return
         self.stats.events += 1
         self.on_event(
             Event(
-                path=self.path,
-                line=line,
-                offset=offset,
-                time=header.time,
-                level=level,
-                message=_message(header),
-                exception=exception,
-                raw=raw,
+                self.path,
+                line,
+                offset,
+                header.time,
+                level,
+                header.message.strip()[:2000],
+                exception,
+                raw,
             )
         )
-
-
-def _message(header: Header) -> str:
-    return header.message.strip()[:2000]
 
 
 @dataclass

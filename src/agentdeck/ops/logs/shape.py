@@ -23,20 +23,40 @@ _MASK = re.compile(
     r"|(?P<hex>\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}\b)"
     r"|(?P<num>\d+(?:\.\d+)*)"
 )
-_SPACE = re.compile(r"\s+")
 
 
 def _replace(match: re.Match[str]) -> str:
     return f"<{match.lastgroup}>"
 
 
+# The quote comes first so the regex engine can skip to quotes; the look-behind
+# then checks that it does not follow a letter (``can't`` is not a quote).
+_QUOTED = re.compile(
+    r"\"(?<!\w\")(?:[^\"\\\n]|\\.){0,200}\"|'(?<!\w')(?:[^'\\\n]|\\.){0,200}'(?!\w)"
+)
+#: A word without any of these has nothing to mask (every masked value holds one).
+_MASKABLE = re.compile(r"[\d/\\:~]")
+
+
 def shape(message: str, limit: int = 300) -> str:
-    """``message`` with its varying values masked and white space collapsed."""
-    text = _SPACE.sub(" ", message).strip()
-    return _MASK.sub(_replace, text[: limit * 2])[:limit]
+    """``message`` with its varying values masked and white space collapsed.
+
+    Quoted values first (they may hold spaces), then word by word: only words
+    holding a digit, a slash or a colon go through the masking regex, which
+    keeps the cost low on ordinary text.
+    """
+    text = " ".join(message.split())[: limit * 2]
+    if "'" in text or '"' in text:
+        text = _QUOTED.sub("<str>", text)
+    words = text.split(" ")
+    search = _MASKABLE.search
+    for index, word in enumerate(words):
+        if search(word):
+            words[index] = _MASK.sub(_replace, word)
+    return " ".join(words)[:limit]
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = str.maketrans("123456789", "000000000")
 
 
 class ShapeCache:
@@ -51,7 +71,7 @@ class ShapeCache:
         self._size = size
 
     def __call__(self, message: str) -> str:
-        key = _DIGITS.sub("0", message)
+        key = message.translate(_DIGITS)
         found = self._cache.get(key)
         if found is None:
             found = shape(message)
