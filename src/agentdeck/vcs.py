@@ -64,3 +64,55 @@ def branch(root: Path) -> str | None:
     """The current branch name, or ``None`` when HEAD is detached."""
     out = run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
     return out or None
+
+
+def tracked_files(root: Path, *, untracked: bool = False) -> list[str]:
+    """Paths git tracks under ``root`` (relative, ``/``-separated, sorted).
+
+    With ``untracked``, also the untracked files that ``.gitignore`` does not
+    exclude (what an agent created and has not committed yet).
+    """
+    args = ["ls-files", "-z", "--cached"]
+    if untracked:
+        args += ["--others", "--exclude-standard"]
+    out = run_git(root, *args)
+    return sorted({path for path in out.split("\0") if path})
+
+
+def worktree_tree(root: Path) -> str | None:
+    """The tree hash of the work tree as it is now: tracked and untracked, not ignored, files.
+
+    Content-addressed: the same files give the same hash whether committed or
+    not, so two test runs can be compared by the code they ran on. Built in a
+    temporary copy of the index; the real index and the work tree are not
+    touched. ``None`` outside a repository or when git fails.
+    """
+    import shutil
+    import tempfile
+
+    try:
+        index = Path(run_git(root, "rev-parse", "--git-path", "index").strip())
+    except GitError:
+        return None
+    if not index.is_absolute():
+        index = root / index
+    with tempfile.TemporaryDirectory(prefix="agentdeck-index-") as folder:
+        scratch = Path(folder) / "index"
+        if index.exists():
+            shutil.copyfile(index, scratch)
+        env = {
+            **os.environ,
+            "GIT_INDEX_FILE": str(scratch),
+            "GIT_OPTIONAL_LOCKS": "0",
+            "LC_ALL": "C",
+        }
+        for args in (["add", "-A", "--", "."], ["write-tree"]):
+            try:
+                proc = subprocess.run(
+                    ["git", *args], cwd=root, env=env, capture_output=True, text=True
+                )
+            except OSError:
+                return None
+            if proc.returncode != 0:
+                return None
+        return proc.stdout.strip() or None

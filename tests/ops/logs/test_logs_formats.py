@@ -224,7 +224,10 @@ def test_a_traceback_is_one_event_with_its_chained_exceptions(logws) -> None:
     assert example is not None
     assert example.line == 17
     lines = example.text.splitlines()
-    assert lines[0] == "2026-11-20 10:09:00,000 ERROR app.http: unhandled exception on GET /api/items/5"
+    assert (
+        lines[0]
+        == "2026-11-20 10:09:00,000 ERROR app.http: unhandled exception on GET /api/items/5"
+    )
     assert "During handling of the above exception, another exception occurred:" in lines
     assert lines[-1] == "app.errors.NotFound: 5"
     assert len(lines) == 12
@@ -241,8 +244,8 @@ def test_the_example_is_the_most_recent_event(logws) -> None:
 
 def test_level_floor_and_since(logws) -> None:
     put(logws.root, "app.log", "python.log")
-    from agentdeck.ops.logs.formats import ERROR
     from agentdeck.ops.logs import parse_since
+    from agentdeck.ops.logs.formats import ERROR
 
     only_errors = find_errors(logws, paths=["app.log"], min_level=ERROR)
     assert [g.level for g in only_errors.groups] == [50, 40, 40]

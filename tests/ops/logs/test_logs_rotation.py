@@ -22,7 +22,9 @@ def _rotated_set(root: Path) -> None:
     logs.mkdir()
     with gzip.open(logs / "app.log.2.gz", "wt") as handle:
         handle.write(_line(1, "ERROR", "job 1 failed") + _line(2, "INFO", "ok"))
-    (logs / "app.log.1").write_text(_line(3, "ERROR", "job 2 failed") + _line(4, "WARNING", "slow 9"))
+    (logs / "app.log.1").write_text(
+        _line(3, "ERROR", "job 2 failed") + _line(4, "WARNING", "slow 9")
+    )
     (logs / "app.log").write_text(_line(5, "ERROR", "job 3 failed") + _line(6, "INFO", "ok"))
     age(logs / "app.log.2.gz", 300)
     age(logs / "app.log.1", 200)
