@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,12 +67,16 @@ def event_dict(event: Event) -> dict[str, Any]:
     return {
         "path": event.path,
         "line": event.line,
-        "time": _time_text(event.time),
+        "time": _ts_text(event.ts),
         "level": level_name(event.level),
         "message": event.message,
         "exception": event.exception,
         "text": event.text,
     }
+
+
+def _ts_text(ts: float | None) -> str | None:
+    return clock.to_text(datetime.fromtimestamp(ts, UTC)) if ts is not None else None
 
 
 @dataclass
@@ -83,37 +87,41 @@ class ErrorGroup:
     shape: str
     exception: str | None
     count: int = 0
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
+    first_ts: float | None = None
+    last_ts: float | None = None
     files: set[str] = field(default_factory=set)
     example: Event | None = None
+
+    @property
+    def first_seen(self) -> datetime | None:
+        return datetime.fromtimestamp(self.first_ts, UTC) if self.first_ts is not None else None
+
+    @property
+    def last_seen(self) -> datetime | None:
+        return datetime.fromtimestamp(self.last_ts, UTC) if self.last_ts is not None else None
 
     def add(self, event: Event) -> None:
         self.count += 1
         self.files.add(event.path)
-        moment = event.time
+        moment = event.ts
         if moment is not None:
-            if self.first_seen is None or moment < self.first_seen:
-                self.first_seen = moment
-            if self.last_seen is None or moment >= self.last_seen:
-                self.last_seen = moment
+            if self.first_ts is None or moment < self.first_ts:
+                self.first_ts = moment
+            if self.last_ts is None or moment >= self.last_ts:
+                self.last_ts = moment
                 self.example = event
-        if self.example is None or (moment is None and self.last_seen is None):
-            self.example = event  # the most recent one we can tell
+        elif self.last_ts is None:
+            self.example = event  # no times: the most recent one read
 
     def merge(self, other: ErrorGroup) -> None:
         self.count += other.count
         self.files |= other.files
-        if other.first_seen is not None and (
-            self.first_seen is None or other.first_seen < self.first_seen
-        ):
-            self.first_seen = other.first_seen
-        if other.last_seen is not None and (
-            self.last_seen is None or other.last_seen >= self.last_seen
-        ):
-            self.last_seen = other.last_seen
+        if other.first_ts is not None and (self.first_ts is None or other.first_ts < self.first_ts):
+            self.first_ts = other.first_ts
+        if other.last_ts is not None and (self.last_ts is None or other.last_ts >= self.last_ts):
+            self.last_ts = other.last_ts
             self.example = other.example
-        elif self.example is None:
+        elif self.last_ts is None and other.example is not None:
             self.example = other.example
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,15 +131,15 @@ class ErrorGroup:
             "shape": self.shape,
             "exception": self.exception,
             "count": self.count,
-            "first_seen": _time_text(self.first_seen),
-            "last_seen": _time_text(self.last_seen),
+            "first_seen": _ts_text(self.first_ts),
+            "last_seen": _ts_text(self.last_ts),
             "files": sorted(self.files),
             "example": None
             if example is None
             else {
                 "path": example.path,
                 "line": example.line,
-                "time": _time_text(example.time),
+                "time": _ts_text(example.ts),
                 "text": example.text,
             },
         }
@@ -250,7 +258,7 @@ class _Groups:
     def sorted(self) -> list[ErrorGroup]:
         return sorted(
             self.groups.values(),
-            key=lambda g: (-g.level, -g.count, -(g.last_seen.timestamp() if g.last_seen else 0)),
+            key=lambda g: (-g.level, -g.count, -(g.last_ts or 0)),
         )
 
 
@@ -604,7 +612,7 @@ def tail(
             Plan(live, start, 1), keep, recent.append, final=False, finder_for=finder_for
         )
         positions[source] = (live.inode, report.end, 1)
-    recent.sort(key=lambda e: e.time.timestamp() if e.time else 0)
+    recent.sort(key=lambda e: e.ts or 0)
     yield from recent[-last:] if last > 0 else []
     while follow:
         if should_stop is not None and should_stop():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -64,13 +65,17 @@ def level_name(value: int) -> str:
     return LEVEL_NAMES.get(value, "info")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Header:
-    """What the first line of a record says."""
+    """What the first line of a record says; ``time`` in seconds since the epoch."""
 
-    time: datetime | None
+    time: float | None
     level: int
     message: str
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,36 @@ _SEPARATORS = " \t-:|[]"
 _PID = re.compile(r"^\[?\d+\]?\s*")
 
 
+_PY_FAST = re.compile(
+    rb"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d):(\d\d)(?:[,.](\d{1,6}))? "
+    rb"(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL) "
+)
+_MINUTES: dict[tuple[bytes, tuple[str, str]], float] = {}
+
+
+def _minute(key: bytes) -> float:
+    """Epoch seconds of a local ``YYYY-MM-DD HH:MM`` (cached: logs repeat their minutes)."""
+    cache_key = (key, _time.tzname)
+    found = _MINUTES.get(cache_key)
+    if found is None:
+        text = key.decode("ascii").replace("T", " ")
+        found = datetime.fromisoformat(text + ":00").timestamp()
+        if len(_MINUTES) > 100_000:
+            _MINUTES.clear()
+        _MINUTES[cache_key] = found
+    return found
+
+
 def _parse_python(line: bytes) -> Header:
+    fast = _PY_FAST.match(line)
+    if fast is not None:
+        # The common layout, "asctime levelname message", without a time zone.
+        fraction = fast.group(3)
+        moment = _minute(fast.group(1)) + int(fast.group(2))
+        if fraction:
+            moment += int(fraction) / 10 ** len(fraction)
+        message = line[fast.end() :].decode("utf-8", "replace").strip()
+        return Header(moment, _WORDS[fast.group(4).decode()], message)
     match = _PY_RECORD.match(line)
     if match is None:
         return _parse_plain(line)
@@ -181,13 +215,13 @@ def _parse_python(line: bytes) -> Header:
     rest = _text(line[match.end() :])
     found = _PY_LEVEL.search(rest, 0, 160)
     if found is None:
-        return Header(moment, keyword_level(rest), rest.strip(_SEPARATORS))
+        return Header(_ts(moment), keyword_level(rest), rest.strip(_SEPARATORS))
     before = rest[: found.start()].strip(_SEPARATORS)
     if before:
         before = _PID.sub("", before)  # gunicorn's [pid]
     after = rest[found.end() :].strip(_SEPARATORS)
     message = f"{before}: {after}" if before else after
-    return Header(moment, _WORDS[found.group(1)], message)
+    return Header(_ts(moment), _WORDS[found.group(1)], message)
 
 
 # -- uvicorn and logging.basicConfig: "LEVEL:   message" ---------------------------
@@ -225,7 +259,7 @@ def _parse_nginx(line: bytes) -> Header:
     moment = parse_iso(match.group(1).decode().replace("/", "-"))
     message = _text(line[match.end() :])
     message = re.sub(r"^\d+#\d+: (?:\*\d+ )?", "", message)
-    return Header(moment, _WORDS[match.group(2).decode().upper()], message)
+    return Header(_ts(moment), _WORDS[match.group(2).decode().upper()], message)
 
 
 # -- access logs (nginx, gunicorn, Apache: common and combined) ------------------------
@@ -264,7 +298,7 @@ def _parse_access(line: bytes) -> Header:
     level = ERROR if code >= 500 else WARNING if code >= 400 else INFO
     # 4xx are the client's mistakes (and every bot's 404): reported at info.
     level = INFO if level == WARNING else level
-    return Header(moment, level, f"{method} {target} {code}")
+    return Header(_ts(moment), level, f"{method} {target} {code}")
 
 
 # -- syslog (RFC 3164 and the ISO form rsyslog writes) --------------------------------
@@ -311,7 +345,7 @@ def _parse_syslog(line: bytes) -> Header:
     else:
         level = keyword_level(message)
     program = match.group(7).decode("utf-8", "replace")
-    return Header(moment, level, f"{program}: {message}")
+    return Header(_ts(moment), level, f"{program}: {message}")
 
 
 # -- JSON lines -------------------------------------------------------------------------
@@ -393,7 +427,7 @@ def parse_json_record(line: bytes) -> tuple[Header, str | None]:
     logger = record.get("logger") or record.get("name") or record.get("logger_name")
     if isinstance(logger, str) and logger:
         message = f"{logger}: {message}"
-    return Header(moment, level, message), exception
+    return Header(_ts(moment), level, message), exception
 
 
 def _parse_json(line: bytes) -> Header:

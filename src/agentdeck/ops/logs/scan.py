@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from agentdeck.ops.logs.formats import ERROR, Format, parse_json_record
@@ -75,11 +75,16 @@ class Event:
     path: str
     line: int
     offset: int
-    time: datetime | None
+    #: Seconds since the epoch (``time`` gives it as a datetime), or None.
+    ts: float | None
     level: int
     message: str
     exception: str | None
     raw: bytes
+
+    @property
+    def time(self) -> datetime | None:
+        return datetime.fromtimestamp(self.ts, UTC) if self.ts is not None else None
 
     @property
     def text(self) -> str:
@@ -117,17 +122,14 @@ _CHAIN = (b"During handling", b"The above exception")
 _INDENT = (b" ", b"\t")
 
 
-def _exception_line(lines: list[bytes]) -> str | None:
-    """The last ``Type: message`` line after a traceback, or None (read from the end)."""
-    for index in range(len(lines) - 1, 0, -1):
-        line = lines[index]
-        if not line.strip() or line[:1] in _INDENT or line.startswith(_CHAIN):
-            continue
-        if line.startswith(_TB):
-            return None
-        if any(_TB in earlier for earlier in lines[:index]):
-            return line.decode("utf-8", "replace").strip()
+def _exception_line(raw: bytes) -> str | None:
+    """The ``Type: message`` line that closes the last traceback of an event, or None."""
+    at = raw.rfind(_TB)
+    if at == -1:
         return None
+    for line in reversed(raw[at:].split(b"\n")[1:]):
+        if line.strip() and line[:1] not in _INDENT and not line.startswith(_CHAIN):
+            return line.decode("utf-8", "replace").strip()
     return None
 
 
@@ -367,8 +369,8 @@ class Scanner:
             header = self._parse(first)
         level = header.level
         raw = buf[start:end]
-        if first_end < end and buf.find(b"Traceback", start, end) != -1:
-            exception = _exception_line(raw.split(b"\n")) or exception
+        if first_end < end and buf.find(_TB, start, end) != -1:
+            exception = _exception_line(raw) or exception
             if exception is not None and level < ERROR:
                 level = ERROR
         if level < keep.min_level:
@@ -377,7 +379,7 @@ class Scanner:
             if header.time is None:
                 if not keep.keep_untimed:
                     return
-            elif header.time < keep.since:
+            elif header.time < keep.since.timestamp():
                 return
         if keep.pattern is not None and not keep.pattern.search(raw.decode("utf-8", "replace")):
             return

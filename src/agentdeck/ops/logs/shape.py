@@ -34,6 +34,12 @@ def _replace(match: re.Match[str]) -> str:
 _QUOTED = re.compile(
     r"\"(?<!\w\")(?:[^\"\\\n]|\\.){0,200}\"|'(?<!\w')(?:[^'\\\n]|\\.){0,200}'(?!\w)"
 )
+#: Words that are one value from end to end (most are): no need for the full regex.
+_WHOLE = re.compile(
+    r"(?P<num>\d+(?:\.\d+)*)"
+    r"|(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"|(?P<hex>0x[0-9a-fA-F]+|(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,})"
+)
 #: A word without any of these has nothing to mask (every masked value holds one).
 _MASKABLE = re.compile(r"[\d/\\:~]")
 
@@ -52,11 +58,12 @@ def shape(message: str, limit: int = 300) -> str:
     search = _MASKABLE.search
     for index, word in enumerate(words):
         if search(word):
-            words[index] = _MASK.sub(_replace, word)
+            whole = _WHOLE.fullmatch(word)
+            words[index] = f"<{whole.lastgroup}>" if whole else _MASK.sub(_replace, word)
     return " ".join(words)[:limit]
 
 
-_DIGITS = str.maketrans("123456789", "000000000")
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
 
 class ShapeCache:
@@ -67,11 +74,11 @@ class ShapeCache:
     """
 
     def __init__(self, size: int = 100_000) -> None:
-        self._cache: dict[str, str] = {}
+        self._cache: dict[bytes, str] = {}
         self._size = size
 
     def __call__(self, message: str) -> str:
-        key = message.translate(_DIGITS)
+        key = message.encode("utf-8", "surrogateescape").translate(_DIGITS)
         found = self._cache.get(key)
         if found is None:
             found = shape(message)
