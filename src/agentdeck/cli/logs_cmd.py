@@ -45,8 +45,13 @@ def _short_time(text: str | None) -> str:
 def _problems(problems: list[dict[str, str]], unmatched: list[str], files: list[dict]) -> None:
     for pattern in unmatched:
         click.echo(f"note: {pattern} matches no file", err=True)
+    _files_and_problems(problems, files)
+
+
+def _files_and_problems(problems: list[dict[str, str]], files: list[dict]) -> None:
     for problem in problems:
         click.echo(f"note: {problem['path']}: {problem['message']}", err=True)
+
     for file in files:
         if file["status"] in ("binary", "error") or file["long_lines"]:
             click.echo(f"note: {file['path']}: {file['note']}", err=True)
@@ -139,7 +144,17 @@ def errors(
                         f"\n-- {group['level'].upper()} x{group['count']}: {example['path']}:{example['line']}"
                     )
                     click.echo(example["text"])
-    _problems(data["problems"], data["unmatched"], data["files"])
+    _problems(data["problems"], _unmatched(ws, paths, data["unmatched"]), data["files"])
+
+
+def _unmatched(ws: Workspace, paths: tuple[str, ...], unmatched: list[str]) -> list[str]:
+    """Globs worth a note: those the user gave, not the defaults that found nothing."""
+    from agentdeck.config import SCHEMA
+
+    default = SCHEMA["logs"].keys["paths"].default
+    if not paths and list(ws.config.get("logs", "paths")) == default:
+        return []
+    return unmatched
 
 
 def _print_event(data: dict, with_path: bool = True) -> None:
@@ -191,7 +206,7 @@ def search_cmd(
         click.echo("No event matches.")
     elif result.truncated:
         click.echo(f"... stopped after {limit} events (--limit)")
-    _problems(data["problems"], data["unmatched"], data["files"])
+    _problems(data["problems"], _unmatched(ws, paths, data["unmatched"]), data["files"])
 
 
 @logs.command("tail")
