@@ -602,16 +602,25 @@ def tail(
     for source, members in resolved.sources.items():
         live = members[-1]
         start = max(live.size - window, 0) if not live.compressed else 0
+        line = 1
         if start:
-            # Begin at a line start inside the window.
+            # Begin at a line start inside the window; count the lines before it
+            # so line numbers stay true.
             with open(live.path, "rb") as handle:
                 handle.seek(start)
-                skipped = handle.readline()
-                start += len(skipped)
+                start += len(handle.readline())
+                handle.seek(0)
+                left = start
+                while left > 0:
+                    chunk = handle.read(min(left, 8 << 20))
+                    if not chunk:
+                        break
+                    line += chunk.count(b"\n")
+                    left -= len(chunk)
         report = _scan_file(
-            Plan(live, start, 1), keep, recent.append, final=False, finder_for=finder_for
+            Plan(live, start, line), keep, recent.append, final=False, finder_for=finder_for
         )
-        positions[source] = (live.inode, report.end, 1)
+        positions[source] = (live.inode, report.end, report.end_line)
     recent.sort(key=lambda e: e.ts or 0)
     yield from recent[-last:] if last > 0 else []
     while follow:
