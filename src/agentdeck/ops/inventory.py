@@ -206,6 +206,7 @@ class _Imports:
     by_file: dict[str, set[str]] = field(default_factory=dict)
 
 
+_MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]:", re.M)
 _DOTTED = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?::[\w.]+)?$")
 
 
@@ -368,14 +369,37 @@ def _pytest_rules(repo: _Repo, argv: list[str]) -> _PytestRules:
     )
 
 
+def _has_test_functions(text: str | None) -> bool:
+    """Whether a module defines test functions or test classes (read with ``ast``, not grep)."""
+    if not text or "def test" not in text:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+            "test"
+        ):
+            return True
+        if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            return True
+    return False
+
+
 def _looks_like_test(path: str, text: str | None) -> bool:
+    """A Python test file: named like one, or a module of a tests folder that defines tests."""
     p = PurePosixPath(path)
     if p.suffix != ".py" or p.name in ("conftest.py", "__init__.py"):
         return False
-    if p.name.startswith("test") or p.name.endswith(("_test.py", "_tests.py")):
+    if (
+        p.name.startswith("test_")
+        or p.name.endswith("_test.py")
+        or p.name in ("test.py", "tests.py")
+    ):
         return True
     in_tests = any(part in ("tests", "test", "testing") for part in p.parts[:-1])
-    return in_tests and text is not None and re.search(r"^\s*def test\w*\(", text, re.M) is not None
+    return in_tests and _has_test_functions(text)
 
 
 def _why_not_collected(path: str, rules: _PytestRules) -> str | None:
@@ -527,9 +551,11 @@ def _is_script(root: Path, path: str, text: str | None) -> bool:
         ".ini",
     ):
         return False
+    in_package = p.suffix == ".py" and (root / p.parent / "__init__.py").is_file()
     if text is not None and text.startswith("#!"):
-        # A module of a package that also runs as a script is a module.
-        return not (p.suffix == ".py" and (root / p.parent / "__init__.py").is_file())
+        return not in_package  # a module of a package that also runs is a module
+    if p.suffix == ".py" and not in_package and text and _MAIN_GUARD.search(text):
+        return True  # a stand-alone file meant to be run: python path/to/it.py
     if p.suffix == "":
         try:
             mode = (root / path).stat().st_mode
