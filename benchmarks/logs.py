@@ -251,17 +251,26 @@ def main() -> int:
         with open(path, "rb") as handle:
             while handle.read(16 << 20):
                 pass
-    rows = []
-    for name, command in tools:
-        times, peaks, loads = [], [], []
-        output, code = "", 0
-        for _ in range(args.runs):
+    # Round-robin (grep, agentdeck, lnav, grep, …) so a change in the shared
+    # machine's load hits every tool alike.
+    measured: dict[str, dict[str, list]] = {
+        name: {"times": [], "peaks": [], "loads": [], "output": [""], "code": [0]}
+        for name, _ in tools
+    }
+    for _ in range(args.runs):
+        for name, command in tools:
             before = loadavg()
             seconds, peak, output, code = measure(command, env, workspace)
-            times.append(seconds)
-            peaks.append(peak)
-            loads.append(f"{before} -> {loadavg()}")
+            entry = measured[name]
+            entry["times"].append(seconds)
+            entry["peaks"].append(peak)
+            entry["loads"].append(f"{before} -> {loadavg()}")
+            entry["output"][0], entry["code"][0] = output, code
             print(f"  {name}: {seconds:.2f} s, {peak / 2**20:.0f} MiB, exit {code}", flush=True)
+    rows = []
+    for name, _command in tools:
+        entry = measured[name]
+        times = entry["times"]
         median = statistics.median(times)
         rows.append(
             (
@@ -269,11 +278,11 @@ def main() -> int:
                 median,
                 min(times),
                 max(times),
-                max(peaks),
+                max(entry["peaks"]),
                 size / median / 1e6,
-                code,
-                output,
-                loads,
+                entry["code"][0],
+                entry["output"][0],
+                entry["loads"],
             )
         )
     summary = ""
@@ -303,7 +312,7 @@ def main() -> int:
         f"Data: {args.lines:,} lines, {size / 1e9:.2f} GB in {args.files} rotated files "
         f"(app.log, app.log.1 … app.log.{args.files - 1}), Python logging format; "
         f"{errors:,} error records with a 4-line traceback each (1% of records), "
-        f"{warnings:,} warnings. Warm page cache; median of {args.runs} runs.",
+        f"{warnings:,} warnings. Warm page cache; median of {args.runs} runs, the tools taking turns.",
         "",
         "Command: `.venv/bin/python benchmarks/logs.py` (generates the data, runs each tool, writes this file, deletes the data).",
         "",

@@ -156,7 +156,8 @@ class FileReport:
     start: int = 0
     end: int = 0
     bytes: int = 0
-    lines: int = 0
+    #: None when lines were not counted (``logs errors`` counts only for its examples).
+    lines: int | None = 0
     events: int = 0
     long_lines: int = 0
     note: str | None = None
@@ -284,6 +285,7 @@ def _scan_file(
     *,
     final: bool,
     finder_for: Callable[[Format], Finder | None] | None = None,
+    count_lines: bool = True,
 ) -> FileReport:
     """Read one file from the plan's offset; never raises for the file's content or I/O."""
     file = plan.file
@@ -303,6 +305,7 @@ def _scan_file(
             on_event,
             path=file.display,
             finder=finder_for(fmt) if finder_for else None,
+            count_lines=count_lines,
         )
         with files_mod.open_stream(file) as stream:
             if plan.offset:
@@ -330,19 +333,22 @@ def _scan_file(
 PARALLEL_MIN_BYTES = 64 << 20
 
 
-def _job(args: tuple[Plan, Filter, bool]) -> tuple[FileReport, list[ErrorGroup]]:
-    plan, keep, final = args
+def _job(args: tuple[Plan, Filter, bool, bool]) -> tuple[FileReport, list[ErrorGroup]]:
+    plan, keep, final, count_lines = args
     groups = _Groups()
-    report = _scan_file(plan, keep, groups.add, final=final)
+    report = _scan_file(plan, keep, groups.add, final=final, count_lines=count_lines)
     return report, list(groups.groups.values())
 
 
 def _run_jobs(
-    jobs: list[tuple[str, Plan, bool, str | None]], keep: Filter, workers: int | None
+    jobs: list[tuple[str, Plan, bool, str | None]],
+    keep: Filter,
+    workers: int | None,
+    count_lines: bool,
 ) -> list[tuple[FileReport, list[ErrorGroup]]]:
     """Scan each planned file; in several processes when it is worth it."""
-    work = [(plan, keep, final) for _source, plan, final, _note in jobs]
-    size = sum(max(plan.file.size - plan.offset, 0) for plan, _k, _f in work)
+    work = [(plan, keep, final, count_lines) for _source, plan, final, _note in jobs]
+    size = sum(max(plan.file.size - plan.offset, 0) for plan, *_rest in work)
     count = min(workers or default_workers(), len(work))
     if count < 2 or size < PARALLEL_MIN_BYTES:
         return [_job(item) for item in work]
@@ -359,6 +365,30 @@ def _run_jobs(
     for index, result in zip(order, done, strict=True):
         results[index] = result
     return results
+
+
+def _number_examples(groups: Any, files: dict[str, LogFile]) -> None:
+    """Give the examples their line numbers: count newlines up to each one's offset."""
+    wanted: dict[str, list[Event]] = {}
+    for group in groups:
+        example = group.example
+        if example is not None and example.line == 0 and example.path in files:
+            wanted.setdefault(example.path, []).append(example)
+    for path, events in wanted.items():
+        events.sort(key=lambda e: e.offset)
+        try:
+            with files_mod.open_stream(files[path]) as stream:
+                position, line = 0, 1
+                for event in events:
+                    while position < event.offset:
+                        chunk = stream.read(min(event.offset - position, 4 << 20))
+                        if not chunk:
+                            break
+                        line += chunk.count(b"\n")
+                        position += len(chunk)
+                    event.line = line
+        except (OSError, EOFError):
+            continue
 
 
 def find_errors(
@@ -406,7 +436,9 @@ def find_errors(
                 continue
             live = file is members[-1] and file.live and not file.compressed
             jobs.append((source, plan, not (new_only and live), note if plan is plans[0] else None))
-    results = _run_jobs(jobs, keep, workers)
+    # Counting lines is a pass over every byte: done only where a cursor needs it,
+    # else afterwards for the few examples shown.
+    results = _run_jobs(jobs, keep, workers, count_lines=new_only)
     last_read: dict[str, tuple[LogFile, int, int]] = {}
     for (source, plan, _final, note), (report, found) in zip(jobs, results, strict=True):
         if note:
@@ -418,6 +450,9 @@ def find_errors(
     if new_only:
         for file, position, line in last_read.values():
             saved.append(files_mod.make_cursor(file, position, line))
+    else:
+        files_by_path = {f.display: f for members in resolved.sources.values() for f in members}
+        _number_examples(groups.groups.values(), files_by_path)
     if saved:
         save_cursors(ws.store, consumer, saved)
     return ErrorReport(
@@ -655,7 +690,12 @@ def parse_since(text: str | None) -> datetime | None:
 
 
 def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 4))
+    """Worker processes for a big read: two per CPU, at most four.
+
+    More workers than CPUs keep every CPU busy while one waits on the disk or
+    on gzip, and hold their share of a machine other programs also load.
+    """
+    return max(1, min(2 * (os.cpu_count() or 1), 4))
 
 
 def relative(path: Path, root: Path) -> str:

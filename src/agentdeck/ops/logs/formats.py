@@ -465,10 +465,13 @@ _PLAIN_NEEDLES = (
     b"FAILED",
 )
 
+#: The long form is found faster (longer skips) and only ever starts a Python traceback.
+_TRACEBACK = b"Traceback (most recent call last)"
+
 PYTHON = Format(
     "python",
     _PY_RECORD,
-    (b"ERROR", b"CRITICAL", b"WARN", b"Traceback"),
+    (b"ERROR", b"CRITICAL", b"WARN", _TRACEBACK),
     _parse_python,
     re.compile(
         rb"\[?" + _ISO_TS + rb"\]?[^\n]{0,60}?\b(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b"
@@ -477,14 +480,14 @@ PYTHON = Format(
 GUNICORN = Format(
     "gunicorn",
     re.compile(rb"\[" + _ISO_TS + rb"\] "),
-    (b"[ERROR]", b"[CRITICAL]", b"[WARNING]", b"Traceback"),
+    (b"[ERROR]", b"[CRITICAL]", b"[WARNING]", _TRACEBACK),
     _parse_python,
     re.compile(rb"\[" + _ISO_TS + rb"\] \[\d+\] \[[A-Z]+\] "),
 )
 UVICORN = Format(
     "uvicorn",
     _PREFIX_RECORD,
-    (b"ERROR:", b"CRITICAL:", b"WARNING:", b"Traceback", b'" 5'),
+    (b"ERROR:", b"CRITICAL:", b"WARNING:", _TRACEBACK, b'" 5'),
     _parse_prefix,
     re.compile(rb"(?:TRACE|DEBUG|INFO|WARNING|ERROR|CRITICAL):"),
 )

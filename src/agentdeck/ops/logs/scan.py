@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from agentdeck.ops.logs.formats import ERROR, Format, parse_json_record
 
-BLOCK = 8 << 20
+BLOCK = 4 << 20
 #: A line longer than this is cut: its first MAX_LINE bytes are examined, the rest skipped.
 MAX_LINE = 1 << 20
 MAX_EVENT_LINES = 300
@@ -97,7 +97,7 @@ class ScanStats:
     """What a scan of one stream read."""
 
     bytes: int = 0
-    lines: int = 0
+    lines: int | None = 0
     long_lines: int = 0
     #: Offset and line number just past the last line consumed (where to resume).
     end_offset: int = 0
@@ -152,6 +152,7 @@ class Scanner:
         *,
         path: str,
         finder: Finder | None = None,
+        count_lines: bool = True,
     ) -> None:
         self.fmt = fmt
         self.keep = keep
@@ -159,6 +160,9 @@ class Scanner:
         self.path = path
         self.finder = finder or needle_finder(fmt.needles)
         self.stats = ScanStats()
+        #: Line numbers cost a pass over every byte; ``count_lines=False`` skips
+        #: it (events then carry line 0 and ``stats.lines`` is None).
+        self._count = count_lines
         self._starts = fmt.starts_record
         self._record = fmt.record
         self._parse = fmt.parse
@@ -207,11 +211,11 @@ class Scanner:
                     break
                 cut = len(buf) if final else buf.rfind(b"\n") + 1
                 _, counted_to, counted_line = self._region(buf, cut, True, base, base_line)
-                lines = counted_line - base_line + buf.count(b"\n", counted_to, cut)
+                lines = counted_line - base_line + self._nl(buf, counted_to, cut)
                 if cut == len(buf) and cut and not buf.endswith(b"\n"):
                     lines += 1
                 stats.lines += lines
-                base_line += counted_line - base_line + buf.count(b"\n", counted_to, cut)
+                base_line += counted_line - base_line + self._nl(buf, counted_to, cut)
                 base += cut
                 if cut == len(buf) and cut and not buf.endswith(b"\n"):
                     base_line += 1
@@ -222,8 +226,8 @@ class Scanner:
                 # look at its beginning, and skip the rest.
                 if cut:
                     self._region(buf, cut, True, base, base_line)
-                    stats.lines += buf.count(b"\n", 0, cut)
-                    base_line += buf.count(b"\n", 0, cut)
+                    stats.lines += self._nl(buf, 0, cut)
+                    base_line += self._nl(buf, 0, cut)
                 long_line = buf[cut : cut + MAX_LINE] + b"\n"
                 self._region(long_line, len(long_line), True, base + cut, base_line)
                 stats.long_lines += 1
@@ -233,9 +237,9 @@ class Scanner:
                 continue
             keep_from, counted_to, counted_line = self._region(buf, cut, False, base, base_line)
             if counted_to <= keep_from:
-                consumed = counted_line - base_line + buf.count(b"\n", counted_to, keep_from)
+                consumed = counted_line - base_line + self._nl(buf, counted_to, keep_from)
             else:
-                consumed = buf.count(b"\n", 0, keep_from)
+                consumed = self._nl(buf, 0, keep_from)
             stats.lines += consumed
             base_line += consumed
             base += keep_from
@@ -244,7 +248,12 @@ class Scanner:
             base_line += 1  # the over-long last line, cut at the end of the stream
             stats.lines += 1
         stats.end_offset, stats.end_line = base, base_line
+        if not self._count:
+            stats.lines, stats.end_line = None, 0  # type: ignore[assignment]
         return stats
+
+    def _nl(self, buf: bytes, start: int, end: int) -> int:
+        return buf.count(b"\n", start, end) if self._count else 0
 
     # -- one region of complete lines -------------------------------------------------
 
@@ -290,9 +299,9 @@ class Scanner:
             if not complete:
                 return start, counted_to, counted_line
             done = end
-            counted_line += buf.count(b"\n", counted_to, start)
+            counted_line += self._nl(buf, counted_to, start)
             counted_to = start
-            self._emit(buf, start, first_end, end, base + start, counted_line)
+            self._emit(buf, start, first_end, end, base + start, counted_line if self._count else 0)
         return cut, counted_to, counted_line
 
     def _extend(
