@@ -85,7 +85,8 @@ def worktree_tree(root: Path) -> str | None:
     Content-addressed: the same files give the same hash whether committed or
     not, so two test runs can be compared by the code they ran on. Built in a
     temporary copy of the index; the real index and the work tree are not
-    touched. ``None`` outside a repository or when git fails.
+    touched (git stores the blobs it hashed as loose objects, which its garbage
+    collection removes). ``None`` outside a repository or when git fails.
     """
     import shutil
     import tempfile
