@@ -156,8 +156,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str, int]:
-    """Run ``command``; return (seconds, peak tree RSS in bytes, stdout, exit code)."""
+def measure(
+    command: list[str], env: dict[str, str], cwd: Path
+) -> tuple[float, int, str, int, float]:
+    """Run ``command``; return (seconds, peak tree RSS in bytes, stdout, exit code, CPU seconds).
+
+    CPU seconds are user + system time of the process, its threads and the
+    children it waited for (agentdeck's workers): the machine's load does not
+    change them much, unlike wall time.
+    """
     with tempfile.TemporaryFile() as out:
         began = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
@@ -172,13 +179,15 @@ def measure(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, 
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        code = proc.wait()
+        _pid, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - began
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
         done.set()
         sampler.join()
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return elapsed, peak, text, code
+    return elapsed, peak, text, code, cpu
 
 
 def loadavg() -> str:
@@ -254,19 +263,23 @@ def main() -> int:
     # Round-robin (grep, agentdeck, lnav, grep, …) so a change in the shared
     # machine's load hits every tool alike.
     measured: dict[str, dict[str, list]] = {
-        name: {"times": [], "peaks": [], "loads": [], "output": [""], "code": [0]}
+        name: {"times": [], "peaks": [], "loads": [], "cpu": [], "output": [""], "code": [0]}
         for name, _ in tools
     }
     for _ in range(args.runs):
         for name, command in tools:
             before = loadavg()
-            seconds, peak, output, code = measure(command, env, workspace)
+            seconds, peak, output, code, cpu = measure(command, env, workspace)
             entry = measured[name]
             entry["times"].append(seconds)
+            entry["cpu"].append(cpu)
             entry["peaks"].append(peak)
             entry["loads"].append(f"{before} -> {loadavg()}")
             entry["output"][0], entry["code"][0] = output, code
-            print(f"  {name}: {seconds:.2f} s, {peak / 2**20:.0f} MiB, exit {code}", flush=True)
+            print(
+                f"  {name}: {seconds:.2f} s, CPU {cpu:.2f} s, {peak / 2**20:.0f} MiB, exit {code}",
+                flush=True,
+            )
     rows = []
     for name, _command in tools:
         entry = measured[name]
@@ -283,10 +296,11 @@ def main() -> int:
                 entry["code"][0],
                 entry["output"][0],
                 entry["loads"],
+                statistics.median(entry["cpu"]),
             )
         )
     summary = ""
-    for name, *_rest, output, _loads in rows:
+    for name, *_rest, output, _loads, _cpu in rows:
         if name.startswith("agentdeck"):
             import json
 
@@ -316,12 +330,13 @@ def main() -> int:
         "",
         "Command: `.venv/bin/python benchmarks/logs.py` (generates the data, runs each tool, writes this file, deletes the data).",
         "",
-        "| tool | median s | min s | max s | MB/s | peak memory MiB | exit |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| tool | median s | min s | max s | MB/s | CPU s (median) | MB per CPU s | peak memory MiB | exit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, median, low, high, peak, rate, code, _output, _loads in rows:
+    for name, median, low, high, peak, rate, code, _output, _loads, cpu in rows:
         lines_out.append(
-            f"| {name} | {median:.2f} | {low:.2f} | {high:.2f} | {rate:.0f} | {peak / 2**20:.0f} | {code} |"
+            f"| {name} | {median:.2f} | {low:.2f} | {high:.2f} | {rate:.0f} | {cpu:.2f} | "
+            f"{size / cpu / 1e6:.0f} | {peak / 2**20:.0f} | {code} |"
         )
     lines_out += [
         "",
@@ -331,12 +346,15 @@ def main() -> int:
         "Load average (1, 5, 15 min) before -> after each run:",
         "",
     ]
-    for name, *_rest, loads in rows:
+    for name, *_rest, loads, _cpu in rows:
         lines_out.append(f"- {name}: " + "; ".join(loads))
     lines_out += [
         "",
         "Peak memory is the sum of resident memory over the process and its children "
-        "(agentdeck reads files in parallel worker processes), sampled every 20 ms.",
+        "(agentdeck reads files in parallel worker processes), sampled every 20 ms. "
+        "CPU seconds are user + system time including threads and waited-for children; "
+        "on a machine shared with other work they vary far less than wall time, so "
+        "'MB per CPU s' compares the tools' efficiency whatever the load.",
         "",
         "Exact commands:",
         "",
