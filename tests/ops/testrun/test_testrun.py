@@ -167,6 +167,8 @@ def test_detection_order(tmp_path: Path) -> None:
     assert detect_command(root, ["uv", "run", "pytest"]).runner == "pytest"
     with pytest.raises(InvalidInput, match="cannot be split"):
         detect_command(root, "pytest 'unclosed")
+    with pytest.raises(InvalidInput, match="a list of strings"):
+        detect_command(root, ["pytest", 3])  # type: ignore[list-item]
 
 
 def test_plain_python_test_files_mean_pytest(tmp_path: Path) -> None:

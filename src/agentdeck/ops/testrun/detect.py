@@ -131,6 +131,8 @@ def detect_command(root: Path, configured: str | list[str] = "") -> TestCommand:
                 raise InvalidInput(f"[tests] command cannot be split into words: {err}") from None
         else:
             argv = list(configured)
+            if not all(isinstance(word, str) for word in argv):
+                raise InvalidInput("[tests] command must be a string or a list of strings")
         if argv:
             return TestCommand(argv, runner_of(argv), "[tests] command")
     declared = _declares_pytest(root)
