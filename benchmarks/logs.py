@@ -22,6 +22,7 @@ import argparse
 import os
 import platform
 import random
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -334,8 +335,9 @@ def main() -> int:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, median, low, high, peak, rate, code, _output, _loads, cpu in rows:
+        cell = name.replace("|", "\\|")  # a pipe would split the table's cell
         lines_out.append(
-            f"| {name} | {median:.2f} | {low:.2f} | {high:.2f} | {rate:.0f} | {cpu:.2f} | "
+            f"| {cell} | {median:.2f} | {low:.2f} | {high:.2f} | {rate:.0f} | {cpu:.2f} | "
             f"{size / cpu / 1e6:.0f} | {peak / 2**20:.0f} | {code} |"
         )
     lines_out += [
@@ -360,8 +362,7 @@ def main() -> int:
         "",
     ]
     for name, command in tools:
-        shown = [c if " " not in c else repr(c) for c in command]
-        shown = [c.replace(str(DATA), "$DATA") for c in shown]
+        shown = [shlex.quote(c).replace(str(DATA), "$DATA") for c in command]
         lines_out.append(f"- {name}: `{' '.join(shown)}`")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines_out) + "\n")
