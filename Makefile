@@ -28,8 +28,10 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-bench: $(STAMP) ## Run the benchmarks (slow; see BENCHMARKS.md).
+bench: $(STAMP) ## Run every benchmark (slow: about half an hour; see BENCHMARKS.md).
 	$(BIN)/python benchmarks/backlog.py
+	$(BIN)/python benchmarks/session_end.py
+	$(BIN)/python benchmarks/logs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

@@ -157,6 +157,46 @@ SCHEMA: dict[str, Section] = {
         open_keys=Key(dict, {}, "input, output, cache_read, cache_write"),
         example='"claude-sonnet-4-5" = { input = 3.0, output = 15.0, cache_read = 0.3, cache_write = 3.75 }',
     ),
+    "logs": Section(
+        "Log files read by `logs` and by diagnose (rotated .1/.gz siblings are read too).",
+        {
+            "paths": Key(
+                list,
+                ["*.log", "logs/*.log", "log/*.log"],
+                "globs of log files, relative to the workspace root",
+                item=str,
+            ),
+            "level": Key(
+                str,
+                "warning",
+                "lowest level `logs errors` reports",
+                choices=("debug", "info", "warning", "error", "critical"),
+            ),
+        },
+    ),
+    "tests": Section(
+        "The project's test command (`test run`, `session end --run-tests`, diagnose).",
+        {
+            "command": Key(
+                (str, list),
+                "",
+                "the command; empty: detected (pytest, or what the project declares)",
+            ),
+            "timeout": Key(
+                float, 1800.0, "seconds before a run is stopped and recorded as timeout", minimum=1
+            ),
+            "junit": Key(bool, True, "ask pytest for JUnit XML to record each test's outcome"),
+            "max_age_hours": Key(
+                float, 24.0, "diagnose warns when the last run is older than this", minimum=0
+            ),
+        },
+    ),
+    "inventory": Section(
+        "What `inventory` looks at.",
+        {
+            "ignore": Key(list, [], "globs of paths never reported as dormant", item=str),
+        },
+    ),
 }
 
 

@@ -437,3 +437,30 @@ def head_and_subject(root: Path) -> tuple[str | None, str | None]:
         return None, None
     sha, subject = out.split("\x1f", 1)
     return sha, subject or None
+
+
+def tracked_files(root: Path, *, untracked: bool = False) -> list[str]:
+    """Paths git tracks under ``root`` (relative, ``/``-separated, sorted).
+
+    With ``untracked``, also the untracked files that ``.gitignore`` does not
+    exclude (what an agent created and has not committed yet).
+    """
+    args = ["ls-files", "-z", "--cached"]
+    if untracked:
+        args += ["--others", "--exclude-standard"]
+    out = run_git(root, *args)
+    return sorted({path for path in out.split("\0") if path})
+
+
+def worktree_tree(root: Path) -> str | None:
+    """The tree hash of the work tree as it is now: tracked and untracked, not ignored, files.
+
+    Content-addressed: the same files give the same hash whether committed or
+    not, so two test runs can be compared by the code they ran on. The same
+    scratch-index snapshot as a session's baseline (``snapshot``), without the
+    commit. ``None`` outside a repository or when git fails.
+    """
+    try:
+        return snapshot(root, make_commit=False).tree
+    except GitError:
+        return None

@@ -37,6 +37,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "agentdeck.cli.handoff_cmd:handoff",
         "Print the hand-off for the next session (CURRENT_WORK.md).",
     ),
+    "logs": ("agentdeck.cli.logs_cmd:logs", "Errors in the logs grouped by shape; search; tail."),
+    "test": (
+        "agentdeck.cli.testrun_cmd:test",
+        "Run the tests and record them; history; flaky tests.",
+    ),
+    "inventory": ("agentdeck.cli.inventory_cmd:inventory", "Parts of the repository nothing uses."),
 }
 
 
