@@ -126,6 +126,8 @@ def _run(tour: Tour) -> None:
     lines = [_transcript_line(str(root), "01", 850), _transcript_line(str(root), "01", 850)]
     tour.write("src/ratelimit.py", _CODE)
     tour.write("tests/test_ratelimit.py", _TESTS)
+    # The tests import from src/ (a src layout); pytest learns that here.
+    tour.write("pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["src"]\n')
     tour.commit("Add a token-bucket rate limiter with a test")
     tour.write("docs/ratelimit.md", _DOCS)
     tour.write("scripts/load-test.sh", "#!/bin/sh\nhey -z 10s -q 50 http://localhost:8000/api\n")
