@@ -181,7 +181,10 @@ SCHEMA: dict[str, Section] = {
             "endpoint_url": Key(str, "", "e.g. http://127.0.0.1:9000 for MinIO; empty: AWS"),
             "region": Key(str, "", "the bucket's region; empty: the AWS default"),
             "addressing_style": Key(
-                str, "auto", "bucket in the host name or the path", choices=("auto", "path", "virtual")
+                str,
+                "auto",
+                "bucket in the host name or the path",
+                choices=("auto", "path", "virtual"),
             ),
         },
     ),

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("agentdeck.cli.migrate_cmd:migrate", "Show or apply database schema migrations."),
     "config": ("agentdeck.cli.config_cmd:config", "Show the effective configuration."),
     "demo": ("agentdeck.cli.demo_cmd:demo", "Run a guided tour in a throw-away workspace."),
+    "backup": ("agentdeck.cli.backup_cmd:backup", "Back up, verify, prune and restore safely."),
 }
 
 
