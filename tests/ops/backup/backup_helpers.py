@@ -71,3 +71,69 @@ def tree_state(root: Path, skip: tuple[str, ...] = (".agentdeck", ".git")) -> di
                     content = handle.read()
                 out[rel] = ("file", st.st_mode & 0o7777, st.st_mtime_ns, content)
     return out
+
+
+def forge_backup(ws: object, entries: list[tuple[dict, bytes]], kind: str = "files") -> str:
+    """Write a backup holding exactly ``entries`` (metadata, content), valid under the key.
+
+    This is what an attacker who knows the passphrase (or a compromised
+    machine making backups) could write: the archive and manifest are authentic,
+    so only restore's own checks stand between them and the file system.
+    """
+    import os as _os
+
+    from agentdeck import clock
+    from agentdeck.ops import backup
+    from agentdeck.ops.backup import crypto, manifest
+    from agentdeck.ops.backup.archive import ArchiveWriter
+    from agentdeck.ops.backup.creation import _Tee, new_id
+    from agentdeck.ops.backup.keys import open_repository
+    from agentdeck.ops.backup.settings import Settings
+
+    dest = Settings.from_workspace(ws).destination()  # type: ignore[arg-type]
+    repo = open_repository(dest, backup.keyring(ws), create=True)  # type: ignore[arg-type]
+    assert repo is not None
+    backup_id = new_id(clock.now())
+    nonce = _os.urandom(16)
+    header = {
+        "format": 1,
+        "backup_id": backup_id,
+        "cipher": crypto.CIPHER,
+        "chunk_size": crypto.CHUNK_SIZE,
+        "nonce": crypto.b64(nonce),
+        "kdf": repo.kdf,
+        "key_check": repo.key_check,
+    }
+    upload = dest.open_upload(backup_id + ".adbk")
+    tee = _Tee(upload)
+    frames = crypto.FrameWriter(
+        tee, crypto.subkey(repo.master, nonce, "archive", backup_id), crypto.encode_header(header)
+    )
+    writer = ArchiveWriter(frames)
+    written = [writer.add(meta, [content] if content else []) for meta, content in entries]
+    writer.finish()
+    upload.commit()
+    public = {
+        "format": manifest.FORMAT,
+        "version": manifest.VERSION,
+        "id": backup_id,
+        "created_at": clock.now_text(),
+        "duration_s": 0.01,
+        "type": kind,
+        "tags": ["forged"],
+        "tool_version": "test",
+        "host": "test",
+        "workspace": "",
+        "database": None,
+        "totals": {"entries": len(written), "files": 0, "dirs": 0, "symlinks": 0, "bytes": 0, "skipped": 0},
+        "archive": {"name": backup_id + ".adbk", "size": tee.size, "sha256": tee.digest.hexdigest()},
+        "crypto": {"cipher": crypto.CIPHER, "kdf": repo.kdf, "key_check": repo.key_check},
+        "suspicious": None,
+    }
+    sealed = {"entries": written, "frames": frames.frame_offsets}
+    dest.put_small(backup_id + ".json", manifest.build(public, sealed, repo.master))
+    return backup_id
+
+
+def file_meta(path: str, *, kind: str = "file", mode: int = 0o644, **extra: object) -> dict:
+    return {"section": "files", "path": path, "type": kind, "mode": mode, "mtime_ns": 10**18, **extra}

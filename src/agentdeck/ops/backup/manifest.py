@@ -52,6 +52,8 @@ def parse(raw: bytes, name: str) -> dict[str, Any]:
         raise BackupDamaged(f"the manifest {name} is not an agentdeck backup manifest")
     if canonical(doc) != raw:
         raise BackupDamaged(f"the manifest {name} was altered (not in its written form)")
+    if doc.get("type") not in ("all", "db", "files", "config"):
+        raise BackupDamaged(f"the manifest {name} has unknown type {doc.get('type')!r}")
     if doc.get("version") != VERSION:
         raise BackupDamaged(f"the manifest {name} has unknown version {doc.get('version')!r}")
     for key, kind in (

@@ -112,7 +112,7 @@ def restore_backup(
             result.database = {
                 k: v for k, v in db_plan.items() if k not in ("action", "index", "url", "work_dir")
             }
-        bad = [p for p in plan if p.action.action == "refuse" and p.index in refused]
+        bad = [p for p in plan if p.action.action == "refuse"]
         if bad and not skip_unsafe and not dry_run:
             first = bad[0].action
             raise UnsafeArchive(
