@@ -125,8 +125,19 @@ def forge_backup(ws: object, entries: list[tuple[dict, bytes]], kind: str = "fil
         "host": "test",
         "workspace": "",
         "database": None,
-        "totals": {"entries": len(written), "files": 0, "dirs": 0, "symlinks": 0, "bytes": 0, "skipped": 0},
-        "archive": {"name": backup_id + ".adbk", "size": tee.size, "sha256": tee.digest.hexdigest()},
+        "totals": {
+            "entries": len(written),
+            "files": 0,
+            "dirs": 0,
+            "symlinks": 0,
+            "bytes": 0,
+            "skipped": 0,
+        },
+        "archive": {
+            "name": backup_id + ".adbk",
+            "size": tee.size,
+            "sha256": tee.digest.hexdigest(),
+        },
         "crypto": {"cipher": crypto.CIPHER, "kdf": repo.kdf, "key_check": repo.key_check},
         "suspicious": None,
     }
@@ -136,4 +147,11 @@ def forge_backup(ws: object, entries: list[tuple[dict, bytes]], kind: str = "fil
 
 
 def file_meta(path: str, *, kind: str = "file", mode: int = 0o644, **extra: object) -> dict:
-    return {"section": "files", "path": path, "type": kind, "mode": mode, "mtime_ns": 10**18, **extra}
+    return {
+        "section": "files",
+        "path": path,
+        "type": kind,
+        "mode": mode,
+        "mtime_ns": 10**18,
+        **extra,
+    }

@@ -26,7 +26,11 @@ def _open_key(repo: Path, password: str) -> tuple[bytes, bytes, bytes]:
     key_file = next((repo / "keys").iterdir())
     record = json.loads(key_file.read_text())
     user = Scrypt(
-        salt=base64.b64decode(record["salt"]), length=64, n=record["N"], r=record["r"], p=record["p"]
+        salt=base64.b64decode(record["salt"]),
+        length=64,
+        n=record["N"],
+        r=record["r"],
+        p=record["p"],
     ).derive(password.encode())
     blob = base64.b64decode(record["data"])
     plain = _decrypt(user[:32], user[32:48], user[48:64], blob)

@@ -49,7 +49,11 @@ def test_wrong_passphrase(benv: BackupEnv, deck, monkeypatch: pytest.MonkeyPatch
     assert made.code == 0, made.err
     backup_id = json.loads(made.out)["id"]
     monkeypatch.setenv("AGENTDECK_BACKUP_PASSPHRASE", "not the passphrase")
-    for args in (("verify", backup_id), ("restore", backup_id, "--dry-run"), ("show", backup_id, "--entries")):
+    for args in (
+        ("verify", backup_id),
+        ("restore", backup_id, "--dry-run"),
+        ("show", backup_id, "--entries"),
+    ):
         result = deck("backup", *args)
         assert result.code == 2, (args, result.err)
         _one_line(result.err)
@@ -69,7 +73,9 @@ def test_no_passphrase_anywhere(benv: BackupEnv, deck, monkeypatch: pytest.Monke
     assert _listed(deck) == []
 
 
-def test_passphrase_file(benv: BackupEnv, deck, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_passphrase_file(
+    benv: BackupEnv, deck, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("AGENTDECK_BACKUP_PASSPHRASE")
     secret = tmp_path / "pass.txt"
     secret.write_text(PASSPHRASE + "\n")
@@ -89,7 +95,10 @@ def test_key_file_and_missing_key_file(benv: BackupEnv, deck, tmp_path: Path) ->
     created = deck("backup", "create", "--key-file", str(key), "--destination", str(dest), "--json")
     assert created.code == 0, created.err
     backup_id = json.loads(created.out)["id"]
-    assert deck("backup", "verify", backup_id, "--key-file", str(key), "--destination", str(dest)).code == 0
+    assert (
+        deck("backup", "verify", backup_id, "--key-file", str(key), "--destination", str(dest)).code
+        == 0
+    )
     # Without the key file (the passphrase is set, but these backups need the key).
     needs = deck("backup", "verify", backup_id, "--destination", str(dest))
     assert needs.code == 2 and "key file" in needs.err
@@ -103,7 +112,9 @@ def test_key_file_and_missing_key_file(benv: BackupEnv, deck, tmp_path: Path) ->
     assert [b["id"] for b in _listed(deck, "--destination", str(dest))] == [backup_id]
     other = tmp_path / "other.key"
     assert deck("backup", "keygen", str(other)).code == 0
-    wrong = deck("backup", "verify", backup_id, "--key-file", str(other), "--destination", str(dest))
+    wrong = deck(
+        "backup", "verify", backup_id, "--key-file", str(other), "--destination", str(dest)
+    )
     assert wrong.code == 2 and "does not open" in wrong.err
 
 

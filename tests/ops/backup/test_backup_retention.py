@@ -36,7 +36,12 @@ def t(text: str) -> datetime:
 
 def test_weeks_run_monday_to_sunday() -> None:
     # Sun 2026-11-15, Mon 2026-11-16, Sun 2026-11-22, Mon 2026-11-23
-    times = [t("2026-11-15 12:00"), t("2026-11-16 09:00"), t("2026-11-22 18:00"), t("2026-11-23 08:00")]
+    times = [
+        t("2026-11-15 12:00"),
+        t("2026-11-16 09:00"),
+        t("2026-11-22 18:00"),
+        t("2026-11-23 08:00"),
+    ]
     kept = _kept(times, Policy(weekly=3))
     # Newest of each ISO week: Mon 23 (week 48), Sun 22 (week 47, not Mon 16), Sun 15 (week 46).
     assert kept == {t("2026-11-23 08:00"), t("2026-11-22 18:00"), t("2026-11-15 12:00")}
@@ -44,20 +49,37 @@ def test_weeks_run_monday_to_sunday() -> None:
 
 def test_iso_week_across_new_year() -> None:
     # 2020-12-31 (Thu) and 2021-01-03 (Sun) are both in ISO week 2020-W53.
-    times = [t("2020-12-28 10:00"), t("2020-12-31 10:00"), t("2021-01-03 10:00"), t("2021-01-04 10:00")]
+    times = [
+        t("2020-12-28 10:00"),
+        t("2020-12-31 10:00"),
+        t("2021-01-03 10:00"),
+        t("2021-01-04 10:00"),
+    ]
     assert _kept(times, Policy(weekly=2)) == {t("2021-01-04 10:00"), t("2021-01-03 10:00")}
 
 
 def test_only_periods_that_hold_a_backup_count() -> None:
     # Backups on days 1, 2, 10, 30: keep-daily 3 keeps the three newest days with a
     # backup, reaching back past the empty days.
-    times = [t("2026-01-01 10:00"), t("2026-01-02 10:00"), t("2026-01-10 10:00"), t("2026-01-30 10:00")]
+    times = [
+        t("2026-01-01 10:00"),
+        t("2026-01-02 10:00"),
+        t("2026-01-10 10:00"),
+        t("2026-01-30 10:00"),
+    ]
     assert _kept(times, Policy(daily=3)) == set(times[1:])
 
 
 def test_newest_of_a_day_is_kept_and_rules_combine() -> None:
-    times = [t("2026-03-01 08:00"), t("2026-03-01 20:00"), t("2026-03-02 07:00"), t("2026-02-10 07:00")]
-    decisions = apply_policy([(x.isoformat(), x) for x in times], Policy(last=1, daily=2, monthly=2))
+    times = [
+        t("2026-03-01 08:00"),
+        t("2026-03-01 20:00"),
+        t("2026-03-02 07:00"),
+        t("2026-02-10 07:00"),
+    ]
+    decisions = apply_policy(
+        [(x.isoformat(), x) for x in times], Policy(last=1, daily=2, monthly=2)
+    )
     reasons = {d.time: d.reasons for d in decisions}
     assert reasons[t("2026-03-02 07:00")] == ["last", "daily 2026-03-02", "monthly 2026-03"]
     assert reasons[t("2026-03-01 20:00")] == ["daily 2026-03-01"]
@@ -127,11 +149,18 @@ def test_same_kept_set_as_restic_forget(tmp_path: Path) -> None:
         pytest.skip("restic is not installed (Debian package `restic`): the cross-check needs it")
     from restic_repo import add_snapshots
 
-    env = {**os.environ, "RESTIC_PASSWORD": "retention", "RESTIC_REPOSITORY": str(tmp_path / "repo"), "TZ": "UTC"}
+    env = {
+        **os.environ,
+        "RESTIC_PASSWORD": "retention",
+        "RESTIC_REPOSITORY": str(tmp_path / "repo"),
+        "TZ": "UTC",
+    }
     env.pop("RESTIC_PASSWORD_FILE", None)
 
     def restic(*args: str) -> str:
-        proc = subprocess.run(["restic", "--no-cache", *args], env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            ["restic", "--no-cache", *args], env=env, capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
@@ -143,25 +172,50 @@ def test_same_kept_set_as_restic_forget(tmp_path: Path) -> None:
     first = times[0].strftime("%Y-%m-%d %H:%M:%S")
     restic("backup", "--host", "h", "--time", first, str(source))
     template = json.loads(restic("snapshots", "--json"))[0]
-    add_snapshots(tmp_path / "repo", "retention", template, [x.strftime("%Y-%m-%dT%H:%M:%SZ") for x in times[1:]])
+    add_snapshots(
+        tmp_path / "repo",
+        "retention",
+        template,
+        [x.strftime("%Y-%m-%dT%H:%M:%SZ") for x in times[1:]],
+    )
     assert len(json.loads(restic("snapshots", "--json"))) == len(times)
 
-    flags = {"last": "--keep-last", "hourly": "--keep-hourly", "daily": "--keep-daily", "weekly": "--keep-weekly", "monthly": "--keep-monthly", "yearly": "--keep-yearly"}
+    flags = {
+        "last": "--keep-last",
+        "hourly": "--keep-hourly",
+        "daily": "--keep-daily",
+        "weekly": "--keep-weekly",
+        "monthly": "--keep-monthly",
+        "yearly": "--keep-yearly",
+    }
     for policy in POLICIES:
         args = [f"{flags[r]}={getattr(policy, r)}" for r in RULES if getattr(policy, r)]
         groups = json.loads(restic("forget", "--dry-run", "--json", *args))
-        restic_kept = {t(g["time"].replace("Z", "")[:19].replace("T", " ")) for group in groups for g in group["keep"]}
+        restic_kept = {
+            t(g["time"].replace("Z", "")[:19].replace("T", " "))
+            for group in groups
+            for g in group["keep"]
+        }
         assert restic_kept == _kept(times, policy), policy
 
 
-def test_prune_real_backups_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deck) -> None:  # type: ignore[no-untyped-def]
+def test_prune_real_backups_through_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deck
+) -> None:  # type: ignore[no-untyped-def]
     from backup_helpers import PASSPHRASE, make_workspace
 
     monkeypatch.setenv("AGENTDECK_BACKUP_PASSPHRASE", PASSPHRASE)
     ws = make_workspace(tmp_path / "repo", f'destination = "{tmp_path / "b"}"')
     ws.close()  # type: ignore[attr-defined]
     monkeypatch.chdir(tmp_path / "repo")
-    days = ["2026-11-02T10:00:00Z", "2026-11-03T10:00:00Z", "2026-11-03T18:00:00Z", "2026-11-09T10:00:00Z", "2026-11-16T10:00:00Z", "2026-11-17T10:00:00Z"]
+    days = [
+        "2026-11-02T10:00:00Z",
+        "2026-11-03T10:00:00Z",
+        "2026-11-03T18:00:00Z",
+        "2026-11-09T10:00:00Z",
+        "2026-11-16T10:00:00Z",
+        "2026-11-17T10:00:00Z",
+    ]
     ids = []
     for moment in days:
         monkeypatch.setenv("AGENTDECK_NOW", moment)
@@ -181,10 +235,14 @@ def test_prune_real_backups_through_the_cli(tmp_path: Path, monkeypatch: pytest.
     assert real.code == 0 and "Removed 2 backup(s)" in real.out
     listed = {b["id"] for b in json.loads(deck("backup", "list", "--json").out)}
     assert listed == kept
-    assert sorted(p.name for p in (tmp_path / "b").iterdir() if p.suffix == ".adbk") == sorted(f"{i}.adbk" for i in kept)
+    assert sorted(p.name for p in (tmp_path / "b").iterdir() if p.suffix == ".adbk") == sorted(
+        f"{i}.adbk" for i in kept
+    )
     # The default policy comes from [backup.retention]; an empty one is refused.
     from backup_helpers import set_config
 
-    set_config(tmp_path / "repo", "backup.retention", "keep_daily = 0\nkeep_weekly = 0\nkeep_monthly = 0")
+    set_config(
+        tmp_path / "repo", "backup.retention", "keep_daily = 0\nkeep_weekly = 0\nkeep_monthly = 0"
+    )
     empty = deck("backup", "prune")
     assert empty.code == 2 and "keeps nothing" in empty.err

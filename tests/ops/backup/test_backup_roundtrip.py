@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from backup_helpers import BackupEnv, tree_state
 
 from agentdeck.ops import backup
-
-from backup_helpers import BackupEnv, tree_state
 
 
 def _shapes(root: Path) -> None:
@@ -180,9 +179,7 @@ def test_sqlite_database_replace_keeps_the_old_one_aside(benv: BackupEnv) -> Non
     titles = {r[0] for r in sqlite3.connect(beside).execute("SELECT title FROM tasks")}
     assert titles == {"before the backup"}
 
-    replaced = backup.restore(
-        benv.ws, made.backup.id, keyring=benv.keyring, replace_database=True
-    )
+    replaced = backup.restore(benv.ws, made.backup.id, keyring=benv.keyring, replace_database=True)
     aside = Path(replaced.database["replaced_kept_at"])  # type: ignore[index]
     live = benv.root / ".agentdeck" / "deck.db"
     assert {r[0] for r in sqlite3.connect(live).execute("SELECT title FROM tasks")} == {
@@ -198,11 +195,10 @@ def test_postgresql_round_trip_into_a_new_database(
     pg_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import psycopg
+    from backup_helpers import PASSPHRASE, make_workspace
 
     from agentdeck.backlog import tasks
     from agentdeck.backlog.tasks import NewTask
-
-    from backup_helpers import PASSPHRASE, make_workspace
 
     monkeypatch.setenv("AGENTDECK_DATABASE_URL", pg_schema_url)
     monkeypatch.setenv("AGENTDECK_BACKUP_PASSPHRASE", PASSPHRASE)
@@ -213,7 +209,10 @@ def test_postgresql_round_trip_into_a_new_database(
         assert made.backup.database_kind == "postgresql"
         name = f"restored_{os.getpid()}_{made.backup.id.replace('-', '_')}"
         result = backup.restore(
-            ws, made.backup.id, keyring=backup.keyring(ws), pg_database=name  # type: ignore[arg-type]
+            ws,
+            made.backup.id,
+            keyring=backup.keyring(ws),
+            pg_database=name,  # type: ignore[arg-type]
         )
         assert result.database and result.database["database"] == name
         schema = result.database["schema"]
@@ -228,7 +227,10 @@ def test_postgresql_round_trip_into_a_new_database(
 
             with pytest.raises(TargetExists):
                 backup.restore(
-                    ws, made.backup.id, keyring=backup.keyring(ws), pg_database=name  # type: ignore[arg-type]
+                    ws,
+                    made.backup.id,
+                    keyring=backup.keyring(ws),
+                    pg_database=name,  # type: ignore[arg-type]
                 )
         finally:
             with psycopg.connect(base + "/postgres", autocommit=True) as conn:
@@ -244,7 +246,10 @@ def test_config_and_all_types(benv: BackupEnv, tmp_path: Path) -> None:
     assert [(e["section"], e["path"]) for e in shown["entries"]] == [("config", "agentdeck.toml")]
     everything = backup.create(benv.ws, kind="all", tags=["a,b", "c"], keyring=benv.keyring)
     assert everything.backup.tags == ["a", "b", "c"]
-    sections = {e["section"] for e in backup.show(benv.ws, everything.backup.id, keyring=benv.keyring)["entries"]}
+    sections = {
+        e["section"]
+        for e in backup.show(benv.ws, everything.backup.id, keyring=benv.keyring)["entries"]
+    }
     assert sections == {"config", "db", "files"}
     target = tmp_path / "new-workspace"
     backup.restore(benv.ws, everything.backup.id, keyring=benv.keyring, target=target)

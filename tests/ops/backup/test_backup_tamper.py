@@ -69,7 +69,9 @@ def test_random_byte_flips_and_truncations(benv: BackupEnv, tmp_path: Path) -> N
     # The untouched backup still verifies and restores.
     assert backup.verify(benv.ws, [backup_id], keyring=benv.keyring)[0].ok
     backup.restore(benv.ws, backup_id, keyring=benv.keyring, target=target)
-    assert (target / "data" / "random.bin").read_bytes() == (benv.root / "data" / "random.bin").read_bytes()
+    assert (target / "data" / "random.bin").read_bytes() == (
+        benv.root / "data" / "random.bin"
+    ).read_bytes()
 
 
 def test_swapped_archive_of_another_backup_is_caught(benv: BackupEnv) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "list_backups",
     "prune",
     "restore",
+    "retention_policy",
     "show",
     "verify",
 ]
@@ -180,6 +181,13 @@ def show(
             {k: v for k, v in e.items() if k != "offset"} for e in sealed["entries"]
         ]
     return public
+
+
+def retention_policy(**keep: int) -> Policy:
+    """A retention policy: ``retention_policy(daily=7, weekly=4)``; rules as in ``Policy``."""
+    from agentdeck.ops.backup.retention import Policy
+
+    return Policy(**keep)
 
 
 def prune(
