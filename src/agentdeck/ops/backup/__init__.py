@@ -103,15 +103,11 @@ def latest(ws: Workspace, *, destination: str | None = None) -> BackupInfo | Non
     damaged newer ones it skips); needs no key.
     """
     from agentdeck.ops.backup import catalog
-    from agentdeck.ops.backup.errors import BackupDamaged
 
     dest = _dest(ws, destination)
-    for backup_id in reversed(catalog.backup_ids(dest)):
-        try:
-            info = BackupInfo.from_manifest(catalog.load(dest, backup_id), dest.url)
-        except BackupDamaged:
-            continue
-        return _with_verifications(ws, [info])[0]
+    for _backup_id, doc, _damage in catalog.newest_first(dest):
+        if doc is not None:
+            return _with_verifications(ws, [BackupInfo.from_manifest(doc, dest.url)])[0]
     return None
 
 

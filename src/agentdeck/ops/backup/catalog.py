@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from agentdeck.ops.backup import manifest
@@ -38,6 +39,28 @@ def infos(dest: Destination) -> list[BackupInfo]:
             out.append(BackupInfo(backup_id, destination=dest.url, damaged=str(err)))
     out.sort(key=lambda b: (b.created_at or "", b.id))
     return out
+
+
+def newest_first(dest: Destination) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """(id, manifest or None, damage) from the newest backup back, reading lazily.
+
+    IDs sort by the second they were made in; backups of the same second are
+    ordered by their manifests' exact ``created_at``.
+    """
+    ids = backup_ids(dest)
+    groups: dict[str, list[str]] = {}
+    for backup_id in ids:
+        groups.setdefault(backup_id[:15], []).append(backup_id)
+    for second in sorted(groups, reverse=True):
+        loaded: list[tuple[str, str, dict[str, Any] | None, str | None]] = []
+        for backup_id in groups[second]:
+            try:
+                doc = load(dest, backup_id)
+                loaded.append((str(doc["created_at"]), backup_id, doc, None))
+            except BackupDamaged as err:
+                loaded.append(("", backup_id, None, str(err)))
+        for _at, backup_id, doc, damage in sorted(loaded, key=lambda x: (x[0], x[1]), reverse=True):
+            yield backup_id, doc, damage
 
 
 def resolve(dest: Destination, given: str) -> str:

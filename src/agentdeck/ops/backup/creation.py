@@ -17,7 +17,6 @@ from agentdeck.errors import InvalidInput
 from agentdeck.ops.backup import catalog, crypto, manifest, sources
 from agentdeck.ops.backup.archive import ArchiveWriter
 from agentdeck.ops.backup.dest import ARCHIVE, MANIFEST, Destination, Upload
-from agentdeck.ops.backup.errors import BackupDamaged
 from agentdeck.ops.backup.keys import Keyring, open_repository
 from agentdeck.ops.backup.model import TYPES, BackupInfo, CreateResult
 from agentdeck.ops.backup.settings import Settings
@@ -91,12 +90,8 @@ def _judge(
 
 def _previous(dest: Destination, kind: str, limit: int = 5) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for backup_id in reversed(catalog.backup_ids(dest)):
-        try:
-            doc = catalog.load(dest, backup_id)
-        except BackupDamaged:
-            continue
-        if doc["type"] == kind:
+    for _backup_id, doc, _damage in catalog.newest_first(dest):
+        if doc is not None and doc["type"] == kind:
             found.append(doc)
             if len(found) == limit:
                 break
@@ -176,7 +171,8 @@ def create_backup(
             if kind in ("all", "db"):
                 database = _add_database(ws, add)
             if kind in ("all", "files"):
-                _add_files(ws, settings, dest, add, skipped)
+                # In an "all" backup agentdeck.toml is the config entry, not a file too.
+                _add_files(ws, settings, dest, add, skipped, with_config=kind == "files")
             writer.finish()
             upload.commit()
         except BaseException:
@@ -271,6 +267,8 @@ def _add_files(
     dest: Destination,
     add: Callable[..., None],
     skipped: list[str],
+    *,
+    with_config: bool,
 ) -> None:
     from agentdeck.ops.backup.dest import LocalDestination
 
@@ -279,6 +277,8 @@ def _add_files(
         skip.append(dest.folder)
     report = sources.Walk(skipped)
     for item in sources.walk(ws.root, settings.include, settings.exclude, skip, report):
+        if item.relative == "agentdeck.toml" and not with_config:
+            continue
         if item.kind == "dir":
             add(_meta("files", item.relative, "dir", item.st))
         elif item.kind == "symlink":

@@ -114,6 +114,8 @@ def restore_backup(
             }
         bad = [p for p in plan if p.action.action == "refuse"]
         if bad and not skip_unsafe and not dry_run:
+            if tree is not None:
+                tree.remove_root()
             first = bad[0].action
             raise UnsafeArchive(
                 f"backup {backup_id} holds {len(bad)} unsafe entr{'y' if len(bad) == 1 else 'ies'}, "
@@ -123,7 +125,17 @@ def restore_backup(
         if dry_run:
             return result
         assert tree is not None
-        _execute(dest, doc, master, entries, plan, db_plan, tree, progress)
+        try:
+            _execute(dest, doc, master, entries, plan, db_plan, tree, progress)
+        except BackupDamaged as err:
+            tree.remove_root()
+            raise BackupDamaged(
+                f"backup {backup_id} is damaged: {err}; nothing was restored",
+                hint="verify the other backups and restore from an intact one",
+            ) from None
+        except BaseException:
+            tree.remove_root()
+            raise
     finally:
         if tree is not None:
             tree.close()
@@ -155,6 +167,7 @@ def _plan(
             str(entry.get("path")),
             str(entry.get("type")),
             int(entry.get("size") or 0),
+            reason="new",
             to=str(entry.get("path")),
         )
         if index in refused:

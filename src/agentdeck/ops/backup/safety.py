@@ -127,10 +127,24 @@ class SafeTree:
     """A restore target; every path is walked from the root without following links."""
 
     def __init__(self, root: str, *, create: bool) -> None:
+        #: Folders made to reach the root (outermost first), removed by ``remove_root``.
+        self.made_root: list[str] = []
         if create:
+            missing = []
+            folder = os.path.abspath(root)
+            while not os.path.lexists(folder):
+                missing.append(folder)
+                folder = os.path.dirname(folder)
             os.makedirs(root, exist_ok=True)
+            self.made_root = list(reversed(missing))
         self.root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
         self.created: list[tuple[str, ...]] = []
+
+    def remove_root(self) -> None:
+        """Remove the folders made for the root, if still empty (after a failed restore)."""
+        for folder in reversed(self.made_root):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
