@@ -415,41 +415,32 @@ def _materialize(work: _Work, entry: dict[str, Any], blocks: Any, new_dir: bool)
     parts = _relative(entry)
     kind = entry["type"]
     if kind == "dir":
-        fd = work.tree.folder(parts, create=True)
-        os.close(fd)
+        work.tree.borrow(parts, create=True)
         if new_dir or parts in work.tree.created:
             work.dirs.append((parts, entry))
         for _ in blocks:
             pass
         return
-    parent = work.tree.folder(parts[:-1], create=True)
-    try:
-        temp = f"{_TEMP}{os.urandom(6).hex()}"
-        if kind == "symlink":
-            for _ in blocks:
-                pass
-            os.symlink(entry["target"], temp, dir_fd=parent)
-            work.temps.append((parts[:-1], temp, parts[-1]))
-            os.utime(
-                temp,
-                ns=(entry["mtime_ns"], entry["mtime_ns"]),
-                dir_fd=parent,
-                follow_symlinks=False,
-            )
-            return
-        fd = os.open(
-            temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=parent
-        )
+    parent = work.tree.borrow(parts[:-1], create=True)
+    temp = f"{_TEMP}{os.urandom(6).hex()}"
+    if kind == "symlink":
+        for _ in blocks:
+            pass
+        os.symlink(entry["target"], temp, dir_fd=parent)
         work.temps.append((parts[:-1], temp, parts[-1]))
-        try:
-            size = _write_sparse(fd, blocks)
-            os.ftruncate(fd, size)
-            os.fchmod(fd, entry["mode"] & 0o1777)
-            os.utime(fd, ns=(entry["mtime_ns"], entry["mtime_ns"]))
-        finally:
-            os.close(fd)
+        os.utime(
+            temp, ns=(entry["mtime_ns"], entry["mtime_ns"]), dir_fd=parent, follow_symlinks=False
+        )
+        return
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=parent)
+    work.temps.append((parts[:-1], temp, parts[-1]))
+    try:
+        size = _write_sparse(fd, blocks)
+        os.ftruncate(fd, size)
+        os.fchmod(fd, entry["mode"] & 0o1777)
+        os.utime(fd, ns=(entry["mtime_ns"], entry["mtime_ns"]))
     finally:
-        os.close(parent)
+        os.close(fd)
 
 
 def _write_sparse(fd: int, blocks: Any) -> int:
@@ -469,12 +460,10 @@ def _write_sparse(fd: int, blocks: Any) -> int:
 
 def _commit(work: _Work) -> None:
     for folder, temp, name in work.temps:
-        fd = work.tree.folder(folder, create=False)
-        try:
-            os.rename(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
-        finally:
-            os.close(fd)
+        fd = work.tree.borrow(folder, create=False)
+        os.rename(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
     work.temps.clear()
+    work.tree.forget()
     for parts, entry in sorted(work.dirs, key=lambda d: -len(d[0])):
         fd = work.tree.folder(parts, create=False)
         try:
@@ -486,6 +475,7 @@ def _commit(work: _Work) -> None:
 
 
 def _undo(work: _Work) -> None:
+    work.tree.forget()
     for folder, temp, _name in work.temps:
         with contextlib.suppress(Exception):
             fd = work.tree.folder(folder, create=False)

@@ -18,6 +18,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -139,6 +140,29 @@ class SafeTree:
             self.made_root = list(reversed(missing))
         self.root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
         self.created: list[tuple[str, ...]] = []
+        self._cache: OrderedDict[tuple[str, ...], int] = OrderedDict()
+
+    def borrow(self, parts: tuple[str, ...], *, create: bool) -> int:
+        """Like ``folder`` but cached (the 64 most recent); the caller must NOT close it.
+
+        A cached descriptor still names the folder that was opened without
+        following links, even if the path is swapped for a symlink later.
+        """
+        fd = self._cache.get(parts)
+        if fd is not None:
+            self._cache.move_to_end(parts)
+            return fd
+        fd = self.folder(parts, create=create)
+        self._cache[parts] = fd
+        if len(self._cache) > 64:
+            _old, evicted = self._cache.popitem(last=False)
+            os.close(evicted)
+        return fd
+
+    def forget(self) -> None:
+        """Close the cached descriptors."""
+        while self._cache:
+            os.close(self._cache.popitem()[1])
 
     def remove_root(self) -> None:
         """Remove the folders made for the root, if still empty (after a failed restore)."""
@@ -147,6 +171,7 @@ class SafeTree:
                 os.rmdir(folder)
 
     def close(self) -> None:
+        self.forget()
         with contextlib.suppress(OSError):
             os.close(self.root_fd)
 
