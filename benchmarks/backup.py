@@ -37,10 +37,11 @@ AGENTDECK = str(Path(sys.executable).with_name("agentdeck"))
 PASSPHRASE = "benchmark passphrase"
 MB = 1_000_000
 
-WORDS = (
-    "def return import class self value result error config backup restore verify "
-    "agent session task store query index the a of to in for with on at by from"
-).split()
+WORDS = [
+    *("def", "return", "import", "class", "self", "value", "result", "error", "config"),
+    *("backup", "restore", "verify", "agent", "session", "task", "store", "query"),
+    *("index", "the", "a", "of", "to", "in", "for", "with", "on", "at", "by", "from"),
+]
 
 
 def make_data(root: Path, scale: float) -> int:
@@ -87,8 +88,13 @@ def run(cmd: list[str] | str, env: dict[str, str], cwd: Path | None = None) -> t
     """Run a command; return (wall seconds, peak RSS in MB of its process tree)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, env=env, cwd=cwd, shell=isinstance(cmd, str), stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, executable="/bin/bash" if isinstance(cmd, str) else None,
+        cmd,
+        env=env,
+        cwd=cwd,
+        shell=isinstance(cmd, str),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        executable="/bin/bash" if isinstance(cmd, str) else None,
     )
     assert proc.stderr is not None
     err = proc.stderr.read()
@@ -96,7 +102,9 @@ def run(cmd: list[str] | str, env: dict[str, str], cwd: Path | None = None) -> t
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {cmd}\n{err.decode(errors='replace')[-2000:]}")
+        raise SystemExit(
+            f"failed ({proc.returncode}): {cmd}\n{err.decode(errors='replace')[-2000:]}"
+        )
     return elapsed, usage.ru_maxrss // 1024
 
 
@@ -155,29 +163,104 @@ def main() -> None:
 
         out = subprocess.run(
             [AGENTDECK, "backup", "list", "--json", "--destination", str(ours)],
-            env=env, capture_output=True, text=True, check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         return str(json.loads(out)[-1]["id"])
 
     steps: dict[str, dict[str, Callable[[], tuple[float, int]]]] = {
         "agentdeck": {
-            "create": lambda: (fresh(ours), run([AGENTDECK, "backup", "create", "--type", "files", "--quiet", "--destination", str(ours)], env))[1],
-            "verify": lambda: run([AGENTDECK, "backup", "verify", latest_id(), "--quiet", "--destination", str(ours)], env),
-            "restore": lambda: (fresh(target), run([AGENTDECK, "backup", "restore", latest_id(), "--type", "files", "--quiet", "--target", str(target), "--destination", str(ours)], env))[1],
+            "create": lambda: (
+                fresh(ours),
+                run(
+                    [
+                        AGENTDECK,
+                        "backup",
+                        "create",
+                        "--type",
+                        "files",
+                        "--quiet",
+                        "--destination",
+                        str(ours),
+                    ],
+                    env,
+                ),
+            )[1],
+            "verify": lambda: run(
+                [AGENTDECK, "backup", "verify", latest_id(), "--quiet", "--destination", str(ours)],
+                env,
+            ),
+            "restore": lambda: (
+                fresh(target),
+                run(
+                    [
+                        AGENTDECK,
+                        "backup",
+                        "restore",
+                        latest_id(),
+                        "--type",
+                        "files",
+                        "--quiet",
+                        "--target",
+                        str(target),
+                        "--destination",
+                        str(ours),
+                    ],
+                    env,
+                ),
+            )[1],
         },
         "restic": {
             "create": lambda: (
                 fresh(repo),
-                subprocess.run(["restic", "init", "-q", "-r", str(repo)], env=env, check=True, capture_output=True),
-                run(["restic", "-q", "-r", str(repo), "backup", "--exclude", str(src / ".agentdeck"), "--exclude", str(src / ".git"), "."], env, cwd=src),
+                subprocess.run(
+                    ["restic", "init", "-q", "-r", str(repo)],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                ),
+                run(
+                    [
+                        "restic",
+                        "-q",
+                        "-r",
+                        str(repo),
+                        "backup",
+                        "--exclude",
+                        str(src / ".agentdeck"),
+                        "--exclude",
+                        str(src / ".git"),
+                        ".",
+                    ],
+                    env,
+                    cwd=src,
+                ),
             )[2],
             "verify": lambda: run(["restic", "-q", "-r", str(repo), "check", "--read-data"], env),
-            "restore": lambda: (fresh(target), run(["restic", "-q", "-r", str(repo), "restore", "latest", "--target", str(target)], env))[1],
+            "restore": lambda: (
+                fresh(target),
+                run(
+                    ["restic", "-q", "-r", str(repo), "restore", "latest", "--target", str(target)],
+                    env,
+                ),
+            )[1],
         },
         "tar | zstd -3": {
-            "create": lambda: (fresh(tarball), run(f"tar -cf - -C {src} --exclude=./.agentdeck --exclude=./.git . | zstd -3 -q -o {tarball}", env))[1],
+            "create": lambda: (
+                fresh(tarball),
+                run(
+                    f"tar -cf - -C {src} --exclude=./.agentdeck --exclude=./.git . | zstd -3 -q -o {tarball}",
+                    env,
+                ),
+            )[1],
             "verify": lambda: run(["zstd", "-t", "-q", str(tarball)], env),
-            "restore": lambda: (fresh(target), target.mkdir(), run(f"zstd -d -c -q {tarball} | tar -xf - -C {target}", env))[2],
+            "restore": lambda: (
+                fresh(target),
+                target.mkdir(),
+                run(f"zstd -d -c -q {tarball} | tar -xf - -C {target}", env),
+            )[2],
         },
     }
     results: dict[tuple[str, str], list[tuple[float, int, float]]] = {}
@@ -187,9 +270,14 @@ def main() -> None:
                 before = load()
                 seconds, peak = step()
                 results.setdefault((tool, op), []).append((seconds, peak, before))
-                print(f"run {repeat + 1}/{args.repeat} {tool:14} {op:8} {seconds:7.2f} s  {total / MB / seconds:8.1f} MB/s  peak {peak:5d} MB  load {before:.2f}", flush=True)
+                print(
+                    f"run {repeat + 1}/{args.repeat} {tool:14} {op:8} {seconds:7.2f} s  {total / MB / seconds:8.1f} MB/s  peak {peak:5d} MB  load {before:.2f}",
+                    flush=True,
+                )
     sizes = {
-        "agentdeck": sum(p.stat().st_size for p in ours.iterdir() if p.suffix in (".adbk", ".json")),
+        "agentdeck": sum(
+            p.stat().st_size for p in ours.iterdir() if p.suffix in (".adbk", ".json")
+        ),
         "restic": sum(p.stat().st_size for p in repo.rglob("*") if p.is_file()),
         "tar | zstd -3": tarball.stat().st_size,
     }
@@ -221,9 +309,9 @@ def render(results: dict, total: int, sizes: dict[str, int], args: argparse.Name
         "",
         f"Command: `.venv/bin/python benchmarks/backup.py --scale {args.scale:g} --repeat {args.repeat}`",
         "",
-        f"Data: {total / MB:,.0f} MB — 10 × {100 * args.scale:g} MB random, 10 × {100 * args.scale:g} MB zeros, "
-        f"{int(10_000 * args.scale):,} × 10 kB text; warm page cache. Median of {args.repeat} run(s); "
-        f"1-minute load average before the steps: {min(loads):.1f}–{max(loads):.1f} (shared machine).",
+        f"Data: {total / MB:,.0f} MB — 10 x {100 * args.scale:g} MB random, 10 x {100 * args.scale:g} MB zeros, "
+        f"{int(10_000 * args.scale):,} x 10 kB text; warm page cache. Median of {args.repeat} run(s); "
+        f"1-minute load average before the steps: {min(loads):.1f}-{max(loads):.1f} (shared machine).",
         "",
         "| tool | create MB/s | verify MB/s | restore MB/s | peak RSS create / verify / restore (MB) | stored MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -231,15 +319,15 @@ def render(results: dict, total: int, sizes: dict[str, int], args: argparse.Name
     for tool in ("agentdeck", "restic", "tar | zstd -3"):
         peaks = " / ".join(f"{median(tool, op, 1):.0f}" for op in ("create", "verify", "restore"))
         lines.append(
-            f"| {tool} | {rate(tool, 'create'):.0f} | {rate(tool, 'verify'):.0f} | {rate(tool, 'restore'):.0f} | {peaks} | {sizes[tool] / MB:,.0f} |"
+            f"| {tool.replace('|', chr(92) + '|')} | {rate(tool, 'create'):.0f} | {rate(tool, 'verify'):.0f} | {rate(tool, 'restore'):.0f} | {peaks} | {sizes[tool] / MB:,.0f} |"
         )
     ratio_create = rate("agentdeck", "create") / rate("restic", "create")
     ratio_restore = rate("agentdeck", "restore") / rate("restic", "restore")
     peak = max(median("agentdeck", op, 1) for op in ("create", "verify", "restore"))
     lines += [
         "",
-        f"Targets: create ≥ 0.8× restic's first backup — {ratio_create:.2f}× "
-        f"({'met' if ratio_create >= 0.8 else 'NOT met'}); restore ≥ 1× restic — {ratio_restore:.2f}× "
+        f"Targets: create ≥ 0.8x restic's first backup — {ratio_create:.2f}x "
+        f"({'met' if ratio_create >= 0.8 else 'NOT met'}); restore ≥ 1x restic — {ratio_restore:.2f}x "
         f"({'met' if ratio_restore >= 1 else 'NOT met'}); peak memory < 200 MB — {peak:.0f} MB "
         f"({'met' if peak < 200 else 'NOT met'}).",
         "",

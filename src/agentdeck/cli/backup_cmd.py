@@ -32,7 +32,7 @@ class Progress:
     def __init__(self, verb: str, enabled: bool) -> None:
         self.verb = verb
         self.enabled = enabled and sys.stderr.isatty()
-        self.start = time.monotonic()
+        self.start: float | None = None  # set at the first report (after the key derivation)
         self.last = 0.0
         self.shown = False
 
@@ -40,6 +40,8 @@ class Progress:
         if not self.enabled:
             return
         now = time.monotonic()
+        if self.start is None:
+            self.start = now
         if now - self.last < 0.1:
             return
         self.last = now
@@ -120,7 +122,8 @@ def backup() -> None:
     Exit codes: 0 done; 1 a backup is damaged or holds unsafe entries (verify
     failed, restore refused); 2 invalid input or wrong passphrase/key; 3 no such
     backup or key file; 4 another create/prune holds the destination, or a
-    restore target database exists; 6 the destination cannot be written or read.
+    restore target database exists; 6 the destination cannot be written or read,
+    or a source (pg_dump, a file) cannot be read.
     """
 
 

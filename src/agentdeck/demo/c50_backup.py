@@ -21,8 +21,9 @@ def run(tour: Tour) -> None:
         "with AES-256-GCM under a key derived from AGENTDECK_BACKUP_PASSPHRASE (set for the "
         "demo), with a manifest of SHA-256 checksums written last."
     )
-    made = tour.run("backup", "create", "--tag", "demo", "--json", show=False)
-    backup_id = json.loads(made.stdout)["id"] if made.returncode == 0 else "missing"
+    tour.run("backup", "create", "--tag", "demo")
+    listed = tour.run("backup", "list", "--json", show=False)
+    backup_id = json.loads(listed.stdout)[-1]["id"] if listed.returncode == 0 else "missing"
     tour.run("backup", "list")
     tour.say("`verify` decrypts the whole backup and checks every checksum against the manifest.")
     tour.run("backup", "verify", backup_id)

@@ -9,7 +9,9 @@ line and exits with their code; no new exit code is introduced:
 * ``BackupNotFound`` / ``KeyFileMissing`` -> 3 (NOT_FOUND).
 * ``BackupBusy`` / ``TargetExists`` -> 4 (CONFLICT).
 * ``DestinationError`` -> 6 (STORE): the destination cannot be written or read
-  (full, read-only, not a folder, S3 not answering).
+  (full, read-only, not a folder, S3 not answering); so do ``sources.DumpFailed``
+  (pg_dump/pg_restore failed) and ``sources.SourceError`` (a file to back up
+  cannot be read to the end).
 """
 
 from __future__ import annotations

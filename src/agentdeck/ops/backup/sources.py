@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from agentdeck.errors import AgentdeckError
+from agentdeck.errors import AgentdeckError, ExitCode
 
 READ_BLOCK = 1 << 20
 
@@ -197,9 +197,13 @@ def read_file(path: Path) -> tuple[os.stat_result, Iterator[bytes]]:
 class SourceError(AgentdeckError):
     """A file to back up could not be read to the end."""
 
+    exit_code = ExitCode.STORE
+
 
 class DumpFailed(AgentdeckError):
-    """The database could not be dumped."""
+    """The database could not be dumped (or a dump restored)."""
+
+    exit_code = ExitCode.STORE
 
 
 @contextlib.contextmanager
