@@ -262,3 +262,48 @@ def test_config_and_all_types(benv: BackupEnv, tmp_path: Path) -> None:
         assert restored.store.query_value("SELECT count(*) FROM agentdeck_migrations") >= 3
     finally:
         restored.close()
+
+
+def test_postgresql_replace_keeps_the_old_database_aside(
+    pg_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole database (no search_path): restored beside, then swapped in by renaming."""
+    import psycopg
+    from backup_helpers import PASSPHRASE, make_workspace
+
+    from agentdeck.backlog import tasks
+    from agentdeck.backlog.tasks import NewTask
+
+    base = pg_schema_url.split("?")[0].rsplit("/", 1)[0]  # the server (the fixture skips without)
+    name = f"agentdeck_replace_{os.getpid()}"
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    created: list[str] = [name]
+    try:
+        monkeypatch.setenv("AGENTDECK_DATABASE_URL", f"{base}/{name}")
+        monkeypatch.setenv("AGENTDECK_BACKUP_PASSPHRASE", PASSPHRASE)
+        ws = make_workspace(tmp_path / "repo", f'destination = "{tmp_path / "b"}"')
+        tasks.add_task(ws.store, NewTask(title="in the backup"))  # type: ignore[attr-defined]
+        made = backup.create(ws, kind="db", keyring=backup.keyring(ws))  # type: ignore[arg-type]
+        tasks.add_task(ws.store, NewTask(title="after the backup"))  # type: ignore[attr-defined]
+        ws.close()  # type: ignore[attr-defined]
+        result = backup.restore(
+            ws,  # type: ignore[arg-type]
+            made.backup.id,
+            keyring=backup.keyring(ws),  # type: ignore[arg-type]
+            replace_database=True,
+            pg_database=f"{name}_new",
+        )
+        assert result.database is not None
+        aside = result.database["replaced_kept_as"]
+        created += [aside, f"{name}_new"]
+        with psycopg.connect(f"{base}/{name}") as conn:
+            assert [r[0] for r in conn.execute("SELECT title FROM tasks")] == ["in the backup"]
+        with psycopg.connect(f"{base}/{aside}") as conn:
+            titles = sorted(r[0] for r in conn.execute("SELECT title FROM tasks"))
+        assert titles == ["after the backup", "in the backup"]
+    finally:
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            for database in created:
+                conn.execute(f"DROP DATABASE IF EXISTS {database}")
