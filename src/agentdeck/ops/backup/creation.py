@@ -153,8 +153,8 @@ def create_backup(
 
             return on_block
 
+        frames = crypto.FrameWriter(tee, key, crypto.encode_header(header))
         try:
-            frames = crypto.FrameWriter(tee, key, crypto.encode_header(header))
             writer = ArchiveWriter(frames)
 
             def add(meta: dict[str, Any], content: Iterable[bytes] = ()) -> None:
@@ -176,6 +176,7 @@ def create_backup(
             writer.finish()
             upload.commit()
         except BaseException:
+            frames.abort()
             upload.abort()
             raise
         duration = time.monotonic() - t0

@@ -28,11 +28,14 @@ them: the CLI's start-up never pays for them.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import queue
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
@@ -191,7 +194,13 @@ def _aad(header_hash: bytes, counter: int, flags: int) -> bytes:
 
 
 class FrameWriter:
-    """Cut a plaintext stream into compressed, encrypted frames written to ``sink``."""
+    """Cut a plaintext stream into compressed, encrypted frames written to ``sink``.
+
+    Compression, encryption and writing run in one worker thread, so they
+    overlap with the caller's reading and hashing of files (zstd, hashlib and
+    file writes release the GIL). At most two chunks wait for the worker:
+    memory stays bounded. ``close`` (or ``abort``) must be called.
+    """
 
     def __init__(
         self, sink: Sink, key: bytes, header_bytes: bytes, chunk_size: int = CHUNK_SIZE
@@ -204,7 +213,8 @@ class FrameWriter:
         self._zstd = ZstdCompressor(level=3)
         self._hash = hashlib.sha256(header_bytes).digest()
         self.chunk_size = chunk_size
-        self._buffer = bytearray()
+        self._parts: list[bytes | memoryview] = []
+        self._size = 0
         self._counter = 0
         #: File offset of each frame (the header comes first).
         self.frame_offsets: list[int] = []
@@ -212,29 +222,72 @@ class FrameWriter:
         self.plain_position = 0  # plaintext bytes accepted so far
         self.closed = False
         sink.write(header_bytes)
+        self._queue: queue.Queue[tuple[bytes, int] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._stop = False
+        self._worker = threading.Thread(target=self._work, name="backup-frames", daemon=True)
+        self._worker.start()
 
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.plain_position += len(data)
-        buffer = self._buffer
-        if not buffer and len(data) >= self.chunk_size:
-            view = memoryview(data)
-            while len(view) >= self.chunk_size:
-                self._emit(bytes(view[: self.chunk_size]), 0)
-                view = view[self.chunk_size :]
-            buffer += view
+    def write(self, data: bytes | memoryview) -> None:
+        """Add plaintext. ``data`` is kept by reference until its chunk is cut: pass
+        immutable bytes (or views of them)."""
+        if isinstance(data, bytearray):
+            data = bytes(data)
+        size = len(data)
+        self.plain_position += size
+        if self._size + size < self.chunk_size:
+            self._parts.append(data)
+            self._size += size
             return
-        buffer += data
-        while len(buffer) >= self.chunk_size:
-            chunk = bytes(buffer[: self.chunk_size])
-            del buffer[: self.chunk_size]
-            self._emit(chunk, 0)
+        view = memoryview(data)
+        need = self.chunk_size - self._size
+        self._parts.append(view[:need])
+        self._submit(b"".join(self._parts), 0)
+        view = view[need:]
+        while len(view) >= self.chunk_size:
+            self._submit(bytes(view[: self.chunk_size]), 0)
+            view = view[self.chunk_size :]
+        self._parts = [bytes(view)] if len(view) else []
+        self._size = len(view)
 
     def close(self) -> None:
-        """Write the final frame (possibly empty). Nothing may be written after."""
-        if not self.closed:
-            self._emit(bytes(self._buffer), FINAL)
-            self._buffer = bytearray()
-            self.closed = True
+        """Write the final frame (possibly empty) and wait for the worker."""
+        if self.closed:
+            return
+        self._submit(b"".join(self._parts), FINAL)
+        self._parts = []
+        self.closed = True
+        self._queue.put(None)
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        """Stop the worker without writing more (after a failure elsewhere)."""
+        self._stop = True
+        self.closed = True
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+        self._queue.put(None)
+        self._worker.join()
+
+    def _submit(self, chunk: bytes, flags: int) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((chunk, flags))
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None or self._stop:
+                continue
+            try:
+                self._emit(*item)
+            except BaseException as err:  # handed to the writing thread
+                self._error = err
 
     def _compress(self, chunk: bytes) -> tuple[bytes, int]:
         if len(chunk) < 256:
@@ -242,7 +295,7 @@ class FrameWriter:
         if len(chunk) > 2 * _SAMPLE:
             # A cheap look at the start decides for incompressible data (random,
             # already compressed) without spending a full pass on it.
-            sample = self._zstd.compress(chunk[:_SAMPLE])
+            sample = self._zstd.compress(memoryview(chunk)[:_SAMPLE])
             if len(sample) > _SAMPLE * (1 - _MIN_GAIN):
                 return chunk, 0
         packed = self._zstd.compress(chunk)
@@ -257,7 +310,8 @@ class FrameWriter:
             _nonce(self._counter), body, _aad(self._hash, self._counter, flags)
         )
         self.frame_offsets.append(self.position)
-        self._sink.write(_FRAME_HEAD.pack(len(sealed), flags) + sealed)
+        self._sink.write(_FRAME_HEAD.pack(len(sealed), flags))
+        self._sink.write(sealed)
         self.position += _FRAME_HEAD.size + len(sealed)
         self._counter += 1
 
