@@ -50,6 +50,13 @@ CASES = {
         ],
         "points outside",
     ),
+    "symlink loop": (
+        lambda o: [
+            (file_meta("x", kind="symlink", mode=0o777, target="y/z"), b""),
+            (file_meta("y", kind="symlink", mode=0o777, target="x/z"), b""),
+        ],
+        "points outside",
+    ),
     "character device": (lambda o: [(file_meta("tty0", kind="chardev"), b"")], "device"),
     "device bits in the mode": (
         lambda o: [(file_meta("null", mode=0o020666), b"")],

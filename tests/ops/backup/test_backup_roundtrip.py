@@ -110,6 +110,17 @@ def test_restore_in_place_never_deletes_and_respects_overwrite(benv: BackupEnv) 
     assert (data / "kept.txt").read_text() == "original\n"
     assert (data / "new.txt").exists()
 
+    (data / "kept.txt").write_text("edited again\n")
+    os.utime(data / "lost.txt", ns=(1, 1))  # same content, other mtime
+    always = backup.restore(benv.ws, made.backup.id, keyring=benv.keyring, overwrite="always")
+    assert {a.path: a.action for a in always.actions}["data/lost.txt"] == "change"
+    assert (data / "kept.txt").read_text() == "original\n"
+    assert (data / "lost.txt").stat().st_mtime_ns != 1
+    config_only = backup.restore(
+        benv.ws, made.backup.id, keyring=benv.keyring, sections=("config",), dry_run=True
+    )
+    assert config_only.actions == []  # a files backup holds no config section
+
 
 _WRITER = r"""
 import sqlite3, sys, os, time
