@@ -57,6 +57,10 @@ CASES = {
         ],
         "points outside",
     ),
+    "into the state folder": (
+        lambda o: [(file_meta(".agentdeck/deck.db"), b"not a database")],
+        "state folder",
+    ),
     "character device": (lambda o: [(file_meta("tty0", kind="chardev"), b"")], "device"),
     "device bits in the mode": (
         lambda o: [(file_meta("null", mode=0o020666), b"")],
@@ -144,4 +148,17 @@ def test_hostile_archive_through_the_cli(benv: BackupEnv, tmp_path: Path, deck) 
     assert real.code == 1
     assert real.err.startswith("agentdeck: error: backup ") and real.err.count("\n") == 1
     assert "'..'" in real.err and "Traceback" not in real.err
+    assert list(outside.iterdir()) == []
+
+
+def test_state_folder_symlink_in_the_target_is_refused(benv: BackupEnv, tmp_path: Path) -> None:
+    from agentdeck.errors import InvalidInput
+
+    made = backup.create(benv.ws, kind="db", keyring=benv.keyring)
+    outside = _outside(tmp_path)
+    target = tmp_path / "target"
+    target.mkdir()
+    os.symlink(outside, target / ".agentdeck")
+    with pytest.raises(InvalidInput, match="is a symlink"):
+        backup.restore(benv.ws, made.backup.id, keyring=benv.keyring, target=target)
     assert list(outside.iterdir()) == []

@@ -269,6 +269,11 @@ def _plan_database(
         if ws.database_url.startswith(("postgresql://", "postgres://")):
             final = ws.state_dir / str(database.get("name") or "deck.db")
     else:
+        if (root / ".agentdeck").is_symlink():
+            raise InvalidInput(
+                f"{root / '.agentdeck'} is a symlink; a restore never follows one",
+                hint="restore into another folder, or replace the link by a folder",
+            )
         final = root / ".agentdeck" / "deck.db"
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     plan: dict[str, Any] = {"kind": "sqlite", "index": index, "final": str(final)}

@@ -101,6 +101,8 @@ def _reason(entry: dict[str, Any], links: dict[str, Any], seen: set[tuple[str, s
         return "a config entry other than agentdeck.toml"
     if section == "db":
         return None if kind == "file" and "/" not in path else "a database entry that is not a file"
+    if section == "files" and parts[0] == ".agentdeck":
+        return "the .agentdeck state folder is restored only through the database section"
     for depth in range(1, len(parts)):
         above = "/".join(parts[:depth])
         if above in links:
