@@ -32,6 +32,7 @@ bench: $(STAMP) ## Run every benchmark (slow: about half an hour; see BENCHMARKS
 	$(BIN)/python benchmarks/backlog.py
 	$(BIN)/python benchmarks/session_end.py
 	$(BIN)/python benchmarks/logs.py
+	$(BIN)/python benchmarks/backup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

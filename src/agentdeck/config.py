@@ -197,6 +197,88 @@ SCHEMA: dict[str, Section] = {
             "ignore": Key(list, [], "globs of paths never reported as dormant", item=str),
         },
     ),
+    "backup": Section(
+        "Backups (`agentdeck backup`): what goes in, where it goes, how it is keyed.",
+        {
+            "destination": Key(
+                str,
+                "",
+                "a folder (relative to the workspace root) or s3://bucket/prefix; empty: .agentdeck/backups",
+            ),
+            "include": Key(list, ["**"], "globs of the files backed up", item=str),
+            "exclude": Key(
+                list,
+                [
+                    ".git",
+                    ".agentdeck",
+                    ".venv",
+                    "venv",
+                    "node_modules",
+                    "__pycache__",
+                    "*.pyc",
+                    "build",
+                    "dist",
+                    "target",
+                    ".tox",
+                    ".nox",
+                    ".mypy_cache",
+                    ".pytest_cache",
+                    ".ruff_cache",
+                ],
+                "globs left out (folders holding pyvenv.cfg are always left out)",
+                item=str,
+            ),
+            "key_file": Key(
+                str, "", "a key file (`agentdeck backup keygen FILE`) instead of a passphrase"
+            ),
+            "passphrase_file": Key(
+                str, "", "file whose first line is the passphrase; AGENTDECK_BACKUP_PASSPHRASE wins"
+            ),
+            "warn_age_hours": Key(
+                float, 26.0, "health warns when the newest backup is older", minimum=0
+            ),
+            "critical_age_hours": Key(
+                float, 72.0, "health is critical when the newest backup is older", minimum=0
+            ),
+            "verify_age_days": Key(
+                float, 8.0, "diagnose warns when no verify ran for this long", minimum=0
+            ),
+            "suspicious_ratio": Key(
+                float,
+                0.5,
+                "flag a backup smaller or faster than this share of its type's recent median",
+                minimum=0,
+            ),
+        },
+    ),
+    "backup.retention": Section(
+        "Default policy of `backup prune` (restic's forget rules; 0 keeps none by that rule).",
+        {
+            "keep_last": Key(int, 0, "the newest N backups", minimum=0),
+            "keep_hourly": Key(int, 0, "the newest backup of each of the last N hours", minimum=0),
+            "keep_daily": Key(int, 7, "the newest backup of each of the last N days", minimum=0),
+            "keep_weekly": Key(
+                int, 4, "the newest backup of each of the last N weeks (Monday-Sunday)", minimum=0
+            ),
+            "keep_monthly": Key(
+                int, 12, "the newest backup of each of the last N months", minimum=0
+            ),
+            "keep_yearly": Key(int, 0, "the newest backup of each of the last N years", minimum=0),
+        },
+    ),
+    "backup.s3": Section(
+        "An S3-compatible destination (pip install 'agentdeck[s3]'); credentials come from the AWS environment, never from here.",
+        {
+            "endpoint_url": Key(str, "", "e.g. http://127.0.0.1:9000 for MinIO; empty: AWS"),
+            "region": Key(str, "", "the bucket's region; empty: the AWS default"),
+            "addressing_style": Key(
+                str,
+                "auto",
+                "bucket in the host name or the path",
+                choices=("auto", "path", "virtual"),
+            ),
+        },
+    ),
 }
 
 

@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run the tests and record them; history; flaky tests.",
     ),
     "inventory": ("agentdeck.cli.inventory_cmd:inventory", "Parts of the repository nothing uses."),
+    "backup": ("agentdeck.cli.backup_cmd:backup", "Back up, verify, prune and restore safely."),
 }
 
 
