@@ -272,7 +272,7 @@ def collect_paths(specs: Sequence[str], *, cwd: Path | None = None) -> list[Foun
             for match in files:
                 add(match, False)
             continue
-        raise InvalidInput(f"{spec}: no such file or folder")
+        raise InvalidInput(f"{spec}: no such file")
     return out
 
 
