@@ -170,7 +170,9 @@ def _summary(r) -> str:  # type: ignore[no-untyped-def]
     would = "would create" if r.dry_run else "created"
     parts = []
     if r.kind == "tasks":
-        parts.append(f"backlog: {len(r.tasks_created)} tasks {would}, {len(r.tasks_linked)} already stored")
+        parts.append(
+            f"backlog: {len(r.tasks_created)} tasks {would}, {len(r.tasks_linked)} already stored"
+        )
     else:
         count = (
             len(r.sessions_created)
@@ -182,7 +184,9 @@ def _summary(r) -> str:  # type: ignore[no-untyped-def]
         if r.sessions_unchanged:
             text += f", {len(r.sessions_unchanged)} already imported"
         if r.sessions_differ:
-            text += f", {len(r.sessions_differ)} differ from the stored ones (kept; --replace updates)"
+            text += (
+                f", {len(r.sessions_differ)} differ from the stored ones (kept; --replace updates)"
+            )
         if r.sessions_replaced:
             text += f", {len(r.sessions_replaced)} {'would be ' if r.dry_run else ''}replaced"
         parts.append(text)
@@ -252,7 +256,13 @@ class _progress:
         if self.files < 2 or not sys.stderr.isatty():
             return None
         from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress(
             TextColumn("importing"),
