@@ -230,10 +230,10 @@ _RANGE = re.compile(
     + _TIME.format(p="s")
     + r"\s*(?:-|–|—|to|bis|à|a|until)\s*~?\s*"
     + _TIME.format(p="e")
-    + r"(?![\d:])",
+    + r"(?!\d|:\d)",
     re.IGNORECASE,
 )
-_ONE_TIME = re.compile(r"(?<![\d:.])" + _TIME.format(p="s") + r"(?![\d:])", re.IGNORECASE)
+_ONE_TIME = re.compile(r"(?<![\d:.])" + _TIME.format(p="s") + r"(?!\d|:\d)", re.IGNORECASE)
 
 
 def _to_24(hour: int, ampm: str | None) -> int:

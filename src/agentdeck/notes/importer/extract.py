@@ -127,9 +127,14 @@ _CHALLENGE_ITEM = re.compile(
 )
 _DECISION_ITEM = re.compile(r"^(?:decision|entscheidung|décision|decisión)\s*#?\s*\d*\s*$", re.I)
 _ITALIC_ONLY = re.compile(r"^\s*[*_][^*_].*[*_]\s*$")
+_PRIORITY_KEY = r"(?:priority|prio|priorité|priorität|prioridad|prioridade|priorità)"
 _PRIORITY_INLINE = re.compile(
-    r"\s*[\[(]\s*(?:priority\s*[:=]?\s*)?(critical|urgent|high|medium|low|p[0-4])(?:\s*priority)?\s*[\])]\s*|"
-    r"\s*[-–—,]\s*priority\s*[:=]\s*(critical|urgent|high|medium|low|p[0-4])\b",
+    r"\s*[\[(]\s*(?:"
+    + _PRIORITY_KEY
+    + r"\s*[:=]?\s*)?([\w\u00c0-\u017f]+)(?:\s*"
+    + _PRIORITY_KEY
+    + r")?\s*[\])]\s*|"
+    r"\s*[-–—,]\s*" + _PRIORITY_KEY + r"\s*[:=]\s*([\w\u00c0-\u017f]+)\b",
     re.I,
 )
 _SPLIT_ARROW = re.compile(
@@ -281,7 +286,7 @@ class SessionBuilder:
         if kind == TABLE:
             self._flush_paragraph()
             if self.pending_row is not None:
-                self._table_row(self.pending_row, None)
+                self._table_row(self.pending_row, self.table_header)
             self.pending_row = line
             return
         if self.pending_row is not None:
@@ -418,6 +423,9 @@ class SessionBuilder:
         self._files_in(text, line.no)
         body, mark = strip_symbols(text)
         section = self._kind()
+        if not section.kind and not self.stack and self.label is None and self.task is None:
+            # A session without sub-headings (a log entry): its items are the work done.
+            section = Section("work" if is_item else "summary")
         ids = TASK_ID.findall(text)
         pairs = [p for p in key_values(body) if p[1]] if (":" in body or "：" in body) else []
         lead = bold_lead(body)
@@ -536,6 +544,12 @@ class SessionBuilder:
             if name == "file" and value:
                 used = True
                 continue
+            entry_kind = _kv_entry_kind(key)
+            if entry_kind and section.kind not in ("newtasks", "challenges") and self.task is None:
+                if not (entry_kind == "blocker" and _NONE.match(value)):
+                    self._nested_entry(entry_kind, line, value, None)
+                used = True
+                continue
             if (
                 top
                 and self.task is None
@@ -566,11 +580,12 @@ class SessionBuilder:
             return False
         if name == "date":
             primary = normal(key) in _PRIMARY_DATE
+            found = find_dates(value)
+            written = _with_zone(value, found[0].start, found[0].end) if found else value
             if primary and "date" not in self.have:
                 self.have.add("date")
                 self._read_when(value)
-                if s.when_text is None or (find_dates(value) and s.when_text != value):
-                    s.when_text = value[:200]
+                s.when_text = written[:200]
                 day = first_day(value)
                 if day:
                     s.day = day
@@ -580,7 +595,7 @@ class SessionBuilder:
                 day = first_day(value)
                 if day:
                     s.day = day
-                    s.when_text = s.when_text or value[:200]
+                    s.when_text = s.when_text or written[:200]
             return True
         if name == "time":
             if s.start_time is None:
@@ -834,6 +849,14 @@ class SessionBuilder:
         if len(cells) >= 2:
             key = clean_inline(cells[0])
             value = clean_inline(cells[1])
+            name = field_name(key)
+            if (
+                name in ("date", "time", "duration", "agent", "branch", "objective", "session")
+                and section.kind in ("", "summary", "objective", "metrics")
+                and self.task is None
+                and self._session_field(name, key, value, row)
+            ):
+                return
             if section.kind == "metrics" or (
                 _METRIC_VALUE.match(value) and len(header) == 2 and section.kind in ("", "summary")
             ):
@@ -857,10 +880,12 @@ class SessionBuilder:
             text = text[match.end() :]
         text, _ = strip_symbols(text)
         priority = None
-        inline = _PRIORITY_INLINE.search(text)
-        if inline:
-            priority = priority_of(inline.group(1) or inline.group(2) or "")
-            text = (text[: inline.start()] + text[inline.end() :]).strip()
+        for inline in _PRIORITY_INLINE.finditer(text):
+            found = priority_of(inline.group(1) or inline.group(2) or "")
+            if found:
+                priority = found
+                text = (text[: inline.start()] + text[inline.end() :]).strip()
+                break
         text = text.strip(_SEPARATORS)
         if not text:
             return
@@ -975,6 +1000,40 @@ _PRIMARY_DATE = {
 }
 
 
+_KV_ENTRIES = {
+    "next": "next",
+    "todo": "next",
+    "to do": "next",
+    "next up": "next",
+    "decision": "decision",
+    "decided": "decision",
+    "blocker": "blocker",
+    "blockers": "blocker",
+    "blocked": "blocker",
+    "blocked by": "blocker",
+    "lesson": "lesson",
+    "lessons": "lesson",
+    "learned": "lesson",
+    "til": "lesson",
+    "done": "work",
+    "did": "work",
+    "shipped": "work",
+}
+
+
+def _kv_entry_kind(key: str) -> str | None:
+    """``Next: ...``, ``Decision: ...``, ``Blockers: ...`` written as a lead-in instead of a heading."""
+    name = normal(key)
+    if name in _KV_ENTRIES:
+        return _KV_ENTRIES[name]
+    if field_name(key) is not None or len(name.split()) > 3:
+        return None
+    kind = classify_heading(key).kind
+    if kind in ("next", "decisions", "blockers", "lessons") and not name.startswith("next review"):
+        return _ENTRY_OF[kind]
+    return None
+
+
 def _date_first(value: str) -> bool:
     found = find_dates(value[:40])
     return bool(found) and found[0].start <= 2
@@ -1002,6 +1061,13 @@ def _task_title(text: str, task_id: str) -> str | None:
     title = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", title) if title.endswith(")") else title
     title, _ = strip_symbols(title)
     title = title.strip(_SEPARATORS)
+    if (
+        title
+        and len(title.split()) <= 2
+        and status_of(title)
+        and not re.search(r"[a-z]{4,}\s+[a-z]{4,}", title)
+    ):
+        return None
     return title[:500] or None
 
 

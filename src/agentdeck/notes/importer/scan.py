@@ -267,25 +267,42 @@ def key_value(text: str) -> tuple[str, str] | None:
         if stripped[:1] in (":", "："):
             return clean_inline(inner), clean_inline(stripped[1:])
         return None
+    if text[:1] in ("*", "_"):
+        text = clean_inline(text)
     match = _PLAIN_KEY.match(text)
     if match and "://" not in match.group("key"):
-        return match.group("key").strip(), clean_inline(match.group("value"))
+        return match.group("key").strip(), _tidy_value(clean_inline(match.group("value")))
     return None
 
 
+def _tidy_value(value: str) -> str:
+    return value.strip().rstrip("·•|;,").strip()
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;·|])\s+(?=[A-Z][\w ]{0,24}:\s)")
+_SENTENCE_PAIRS = re.compile(r"^[A-Z][\w ]{0,24}:\s[^:]+?[.;·|]\s+[A-Z][\w ]{0,24}:\s")
 _MULTI_PAIR = re.compile(r"\*\*([^*:]{1,40}):\*\*\s*([^|*]+)|\*\*([^*:]{1,40})\*\*:\s*([^|*]+)")
 
 
 def key_values(text: str) -> list[tuple[str, str]]:
     """Every ``**Key:** value`` pair of a line such as ``**Priority:** High | **Type:** Ops``."""
     if text.count("**") < 4:
+        if "**" not in text and _SENTENCE_PAIRS.search(text):
+            # "Agent: Cursor. Branch: fix/x. Duration: 40 min." -- several pairs in one line.
+            pairs = []
+            for piece in _SENTENCE_SPLIT.split(text):
+                pair = key_value(piece.strip().rstrip("."))
+                if pair is None:
+                    return [p for p in [key_value(text)] if p]
+                pairs.append(pair)
+            return pairs
         pair = key_value(text)
         return [pair] if pair else []
     pairs = []
     for m in _MULTI_PAIR.finditer(text):
         key = m.group(1) or m.group(3)
         value = m.group(2) or m.group(4)
-        pairs.append((key.strip(), clean_inline(value).strip(" |")))
+        pairs.append((key.strip(), _tidy_value(clean_inline(value).strip(" |"))))
     if not pairs:
         pair = key_value(text)
         return [pair] if pair else []

@@ -36,6 +36,7 @@ _RULES: list[tuple[Section, str]] = [
         r"new tasks?|tasks? (?:to add|for (?:the )?backlog|identified|recommended|to create)|"
         r"recommended (?:new )?tasks|suggested tasks|backlog (?:additions|items|candidates)|"
         r"add(?:ed)? to (?:the )?backlog|should be added|follow[- ]up tasks|new tickets|"
+        r"(?:recommended|suggested|proposed) follow[- ]?ups?|"
         r"neue aufgaben|nouvelles tâches|nuevas tareas|novas tarefas|nuove attività|nieuwe taken",
     ),
     (
