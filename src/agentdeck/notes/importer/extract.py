@@ -137,6 +137,10 @@ _PRIORITY_INLINE = re.compile(
     r"\s*[-–—,]\s*" + _PRIORITY_KEY + r"\s*[:=]\s*([\w\u00c0-\u017f]+)\b",
     re.I,
 )
+_DEPENDS = re.compile(r"^(?:depends on|depends|blocked by|after|needs|requires)\b\s*:?", re.I)
+_SOLUTION_LABEL = re.compile(
+    r"^(?:fix(?:ed)?|solution|resolved|resolution|workaround|lösung|solución)\s*:\s*", re.I
+)
 _SPLIT_ARROW = re.compile(
     r"\s*(?:→|->|=>|⇒)\s*|\s+[-–—]\s+(?:solution|fix|fixed by|resolved by)\s*:?\s*", re.I
 )
@@ -436,6 +440,16 @@ class SessionBuilder:
             return
         if pairs and not is_item:
             self._flush_paragraph()
+        if (
+            ids
+            and is_item
+            and line.level > 0
+            and self.task is not None
+            and _DEPENDS.match(clean_inline(body))
+        ):
+            if isinstance(self.task, BacklogTask):
+                self.task.depends_on.extend(i for i in ids if i != self.task.id)
+            return
         if pairs and self._pairs(pairs, line, section, ids):
             return
         if ids and not self._in_new_tasks(section):
@@ -723,7 +737,9 @@ class SessionBuilder:
         parts = _SPLIT_ARROW.split(text, maxsplit=1)
         self._challenge(parts[0], line.no)
         if len(parts) == 2 and parts[1].strip():
-            self._entry("solution", parts[1].strip(), line.no, self.challenge)
+            self._entry(
+                "solution", _SOLUTION_LABEL.sub("", parts[1].strip()), line.no, self.challenge
+            )
 
     # -- tasks ------------------------------------------------------------------------------
 
