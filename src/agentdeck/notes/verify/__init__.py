@@ -58,7 +58,9 @@ __all__ = [
 MAX_REPORT_BYTES = 64 << 20
 
 
-def _read(source: Path | str) -> tuple[bytes, str]:
+def _read(source: Path | str | bytes) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, "<text>"
     if isinstance(source, Path) or (
         "\n" not in source and len(source) < 4096 and os.path.exists(source)
     ):
@@ -85,7 +87,7 @@ def _read(source: Path | str) -> tuple[bytes, str]:
 
 
 def verify_report(
-    source: Path | str,
+    source: Path | str | bytes,
     *,
     repo: Path | None = None,
     workspace: Any = None,
@@ -95,7 +97,7 @@ def verify_report(
     """Check the claims of a report; see the module docstring.
 
     ``source`` is a path (``Path``, or a ``str`` naming an existing file) or
-    the report's text. ``repo`` is the repository to check files and git
+    the report's text (``str`` or ``bytes``). ``repo`` is the repository to check files and git
     totals against (default: the workspace's root when a workspace is given,
     else none); ``rev`` checks files at that revision instead of the work tree.
     ``run_tests`` runs the workspace's test command (``agentdeck.ops.testrun``).
