@@ -183,8 +183,18 @@ def _scopes(lines, note):  # type: ignore[no-untyped-def]
                 inside, session, f"{name}: {session.title}"[:120] if session.title else name
             )
         return
-    session = note.sessions[0] if note.sessions else None
+    session = note.sessions[0] if note.sessions else _whole(lines)
     yield Scope(lines, session, None)
+
+
+def _whole(lines):  # type: ignore[no-untyped-def]
+    """A report without session structure is still read as one session for its claims."""
+    from agentdeck.notes.importer.extract import SessionBuilder
+
+    builder = SessionBuilder(1)
+    for line in lines:
+        builder.feed(line)
+    return builder.finish()
 
 
 def _tests(
