@@ -254,7 +254,7 @@ def _counts(store) -> list[int]:  # type: ignore[no-untyped-def]
     return [store.query_value(f"SELECT count(*) FROM {t}") for t in COUNTED]
 
 
-_FAIL_AT = ("session", "_entries", "_link_task", "_recommend", "backlog")
+_FAIL_AT = ("session", "_entries", "_link_task", "_recommend", "backlog", "flush")
 
 
 def _store_property(ws, tmp_path: Path, data: bytes, fail_at: int | None, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from agentdeck.notes.importer.model import BacklogTask, ParsedSession
 from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
 from agentdeck.notes.importer.persist import FileResult, Writer
 from agentdeck.notes.importer.repair import RepairLog, iter_lines, text_lines
+from agentdeck.notes.importer.scan import Tokens, tokenize
 
 __all__ = [
     "NOTE_SUFFIXES",
@@ -70,6 +71,7 @@ class Note:
     tasks: list[BacklogTask] = field(default_factory=list)
     repair: RepairLog = field(default_factory=RepairLog)
     lines: list[str] = field(default_factory=list)
+    tokens: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,12 +89,13 @@ def parse_text(text: str | bytes, *, name: str = "") -> Note:
     """Parse a whole note held in memory (``verify`` and tests use this)."""
     log = RepairLog()
     lines = text_lines(text, log)
-    plan = plan_document(lines, name=name)
-    note = Note(name, plan, repair=log, lines=lines)
+    tokens = Tokens(tokenize(lines))
+    plan = plan_document(tokens, name=name)
+    note = Note(name, plan, repair=log, lines=lines, tokens=tokens)
     if plan.kind == "tasks":
-        note.tasks = backlog_tasks(lines)
+        note.tasks = backlog_tasks(tokens)
     else:
-        note.sessions = list(iter_sessions(lines, plan))
+        note.sessions = list(iter_sessions(tokens, plan))
     return note
 
 
@@ -110,9 +113,8 @@ def _line_source(path: Path, log: RepairLog) -> Iterator[Callable[[], Iterator[s
     """A way to read the repaired lines of ``path`` as many times as needed."""
     size = path.stat().st_size
     if size <= IN_MEMORY_LIMIT:
-        with path.open("rb") as handle:
-            lines = list(iter_lines(handle, log))
-        yield lambda: iter(lines)
+        tokens = Tokens(tokenize(text_lines(path.read_bytes(), log)))
+        yield lambda: tokens
         return
     handles: list[Any] = []
     counted = [False]
@@ -145,6 +147,7 @@ def import_note(
     replace: bool = False,
     default_priority: str = "medium",
     keep_parsed: bool = False,
+    shared: dict[str, Any] | None = None,
 ) -> FileResult:
     """Import one note into ``store`` in one transaction; return what it did.
 
@@ -177,6 +180,7 @@ def import_note(
                         display=display,
                         replace=replace,
                         default_priority=default_priority,
+                        shared=shared,
                     )
                     if plan.kind == "tasks":
                         tasks = backlog_tasks(source())
@@ -188,8 +192,10 @@ def import_note(
                             writer.session(session)
                             if parsed is not None:
                                 parsed.append(session.to_dict())
+                    writer.flush()
                     if dry_run:
                         raise _DryRun
+                writer.committed()
             except _DryRun:
                 pass
             result.parsed = parsed
@@ -320,6 +326,7 @@ def import_notes(
     done = 0
     results = []
     priority = ws.config.get("backlog", "default_priority")
+    shared: dict[str, Any] = {}
     for path, size in zip(paths, sizes, strict=True):
         name = display_path(path, ws.root)
         results.append(
@@ -331,6 +338,7 @@ def import_notes(
                 replace=replace,
                 default_priority=priority,
                 keep_parsed=keep_parsed,
+                shared=shared,
             )
         )
         done += size

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+
+_HAS_DIGIT = re.compile(r"\d")
 
 _MONTHS: dict[str, int] = {}
 
@@ -144,15 +147,17 @@ _WEEKDAY = (
     r"lunes|martes|miércoles|jueves|viernes|sábado|domingo)\.?,?\s+"
 )
 
+_W = r"[^\W\d_]{3,12}"
 _DATE = re.compile(
     r"(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d{2})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})(?!\d))"
     r"|(?P<num>(?<![\d/.])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<ny>(?:19|20)\d{2}|\d{2})(?![\d/]))"
     r"|(?P<cjk>(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]?)"
-    rf"|(?P<mdy>(?:{_WEEKDAY})?(?P<m1>{_MONTH_NAMES})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y1>(?:19|20)\d{{2}})(?!\d))"
-    rf"|(?P<dmy>(?:{_WEEKDAY})?(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:of\s+|de\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+(?:de\s+|del\s+)?(?P<y2>(?:19|20)\d{{2}})(?!\d))"
-    rf"|(?P<partial>(?:{_WEEKDAY})?(?:(?P<m3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d4>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?P<m4>{_MONTH_NAMES}))\b)",
+    r"|(?P<mdy>(?P<m1>" + _W + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y1>(?:19|20)\d{2})(?!\d))"
+    r"|(?P<dmy>(?<!\d)(?P<d2>\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:of\s+|de\s+)?(?P<m2>" + _W + r")\.?,?\s+(?:de\s+|del\s+)?(?P<y2>(?:19|20)\d{2})(?!\d))"
+    r"|(?P<partial>(?P<m3>" + _W + r")\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?\b|(?<!\d)(?P<d4>\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?P<m4>" + _W + r")\b)",
     re.IGNORECASE,
 )
+_WEEKDAY_BEFORE = re.compile(_WEEKDAY.rstrip("\\s+") + r"\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -172,13 +177,41 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+_NUMERIC_HINT = re.compile(r"\d[-/.]\d|\d\s*[年년]")
+_WORDS = re.compile(r"[^\W\d_]{3,}")
+
+
 def find_dates(text: str) -> list[DateFound]:
     """Every date written in ``text``, in order. Dates without a year have ``day=None``."""
-    if not any(ch.isdigit() for ch in text):
-        return []
+    if len(text) > 300:
+        return list(_find_dates(text))
+    return list(_find_dates_cached(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_dates_cached(text: str) -> tuple[DateFound, ...]:
+    return _find_dates(text)
+
+
+def _find_dates(text: str) -> tuple[DateFound, ...]:
+    if not _HAS_DIGIT.search(text):
+        return ()
+    if not _NUMERIC_HINT.search(text) and not any(
+        w.lower() in _MONTHS for w in _WORDS.findall(text)
+    ):
+        return ()
     found = []
-    for m in _DATE.finditer(text):
+    pos = 0
+    while True:
+        m = _DATE.search(text, pos)
+        if m is None:
+            break
         day: str | None = None
+        month_word = (m["m1"] or m["m2"] or m["m3"] or m["m4"] or "").lower()
+        if month_word and month_word not in _MONTHS:
+            pos = m.start() + 1  # a word that is not a month: look again from the next character
+            continue
+        pos = m.end()
         if m.group("iso"):
             day = _iso(int(m["iy"]), int(m["im"]), int(m["id"]))
         elif m.group("num"):
@@ -193,22 +226,25 @@ def find_dates(text: str) -> list[DateFound]:
         elif m.group("cjk"):
             day = _iso(int(m["cy"]), int(m["cm"]), int(m["cd"]))
         elif m.group("mdy"):
-            day = _iso(int(m["y1"]), _MONTHS[m["m1"].lower()], int(m["d1"]))
+            day = _iso(int(m["y1"]), _MONTHS[month_word], int(m["d1"]))
         elif m.group("dmy"):
-            day = _iso(int(m["y2"]), _MONTHS[m["m2"].lower()], int(m["d2"]))
+            day = _iso(int(m["y2"]), _MONTHS[month_word], int(m["d2"]))
         else:
             # A month and day without a year: kept as written, no ISO day invented.
-            month_name = (m["m3"] or m["m4"] or "").lower()
             dom = int(m["d3"] or m["d4"] or 0)
-            if not 1 <= dom <= 31 or month_name not in _MONTHS:
+            if not 1 <= dom <= 31:
                 continue
-            # "may 5" is a date; "mar 3" in "3 mar tests" is noise: require a long name or a weekday.
-            if len(month_name) <= 3 and not re.match(_WEEKDAY, m.group(0), re.IGNORECASE):
-                continue
+        start = m.start()
+        weekday = _WEEKDAY_BEFORE.search(text, 0, start)
+        if weekday:
+            start = weekday.start()
+        if m.group("partial") and len(month_word) <= 3 and not weekday:
+            # "may 5" is a date; "mar 3" in "3 mar tests" is noise: need a long name or a weekday.
+            continue
         if m.group("num") and day is None:
             continue
-        found.append(DateFound(day, m.group(0).strip(), m.start(), m.end()))
-    return found
+        found.append(DateFound(day, text[start : m.end()].strip(), start, m.end()))
+    return tuple(found)
 
 
 def first_day(text: str) -> str | None:

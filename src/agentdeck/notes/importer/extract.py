@@ -235,6 +235,8 @@ class SessionBuilder:
         self.have: set[str] = set()
         self.objective_from_section = False
         self.last_line = first_line
+        self._kind_key: tuple[object, ...] | None = None
+        self._kind_value = Section("")
 
     # -- the header of a session ----------------------------------------------------------
 
@@ -342,6 +344,14 @@ class SessionBuilder:
 
     def _kind(self) -> Section:
         """The section the current line is in (a bold label can override its heading)."""
+        key = (len(self.stack), self.stack[-1][2] if self.stack else None, self.label, self.label_group)
+        if key == self._kind_key:
+            return self._kind_value
+        value = self._compute_kind()
+        self._kind_key, self._kind_value = key, value
+        return value
+
+    def _compute_kind(self) -> Section:
         base = self._inherited()
         if self.label is not None:
             if self.label.kind:
@@ -425,12 +435,28 @@ class SessionBuilder:
             return
         is_item = line.kind == ITEM
         self._files_in(text, line.no)
-        body, mark = strip_symbols(text)
         section = self._kind()
-        if not section.kind and not self.stack and self.label is None and self.task is None:
-            # A session without sub-headings (a log entry): its items are the work done.
-            section = Section("work" if is_item else "summary")
-        ids = TASK_ID.findall(text)
+        if not section.kind:
+            if not self.stack and self.label is None and self.task is None:
+                # A session without sub-headings (a log entry): its items are the work done.
+                section = _WORK if is_item else _SUMMARY
+            elif ":" not in text and "*" not in text and "_" not in text and not _has_id(text):
+                return  # a line of a section the importer does not keep (features, impact ...)
+        kind = section.kind
+        if (
+            kind in _PLAIN_ENTRY
+            and is_item
+            and ":" not in text
+            and "*" not in text
+            and "_" not in text
+            and not _has_id(text)
+        ):
+            # The common case, kept lean: a plain list item of a work/next/decision/... section.
+            self._flush_paragraph()
+            self._nested_entry(_PLAIN_ENTRY[kind], line, text, None)
+            return
+        body, mark = strip_symbols(text)
+        ids = TASK_ID.findall(text) if _has_id(text) else []
         pairs = [p for p in key_values(body) if p[1]] if (":" in body or "：" in body) else []
         lead = bold_lead(body)
         label_only = lead is not None and not lead[1].strip(" :：") and not pairs
@@ -663,7 +689,8 @@ class SessionBuilder:
     # -- entries --------------------------------------------------------------------------
 
     def _entry(self, kind: str, text: str, no: int, parent: int | None) -> int | None:
-        text = " ".join(text.split())
+        if "  " in text or "\t" in text or "\n" in text:
+            text = " ".join(text.split())
         if not text:
             return None
         self.session.entries.append(Entry(kind, text[:2000], no, parent))
@@ -990,6 +1017,16 @@ class SessionBuilder:
         path, _start, end = mentions[0]
         lines, chars = count_in(entry[end:])
         self.session.files.append(FileRef(path[:1000], line.no, lines, chars, None))
+
+
+_PLAIN_ENTRY = {"work": "work", "decisions": "decision", "lessons": "lesson", "next": "next"}
+_WORK = Section("work")
+_SUMMARY = Section("summary")
+
+
+def _has_id(text: str) -> bool:
+    """A cheap test before looking for task IDs (their day starts with 19 or 20)."""
+    return "-20" in text or "-19" in text
 
 
 _ENTRY_OF = {

@@ -19,7 +19,7 @@ from agentdeck.notes.importer.vocab import LIVE_MARKER
 ENTRY_KINDS = ("work", "decision", "challenge", "solution", "lesson", "blocker", "next", "note")
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One log entry: a work item, decision, challenge, solution, lesson, blocker, next step or note.
 
@@ -62,7 +62,7 @@ class TaskRef:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class FileRef:
     """A file a note mentions, with the line or character count it claims."""
 

@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agentdeck.notes.importer.dates import find_dates, find_times
 from agentdeck.notes.importer.extract import TASK_ID, SessionBuilder
@@ -111,7 +112,16 @@ def _dated(text: str) -> bool:
 
 def heading_marker(line: Line) -> Marker | None:
     """Whether a heading opens a session: it carries a date, a session number/ID, or "Session: ..."."""
-    text = clean_inline(line.text)
+    found = _heading_marker(line.text)
+    if found is None:
+        return None
+    plain, dated, named = found
+    return Marker(line.no, "heading", line.level, plain, dated, named)
+
+
+@lru_cache(maxsize=4096)
+def _heading_marker(raw: str) -> tuple[str, bool, bool] | None:
+    text = clean_inline(raw)
     if not text or VERSION_HEADING.match(text):
         return None
     plain, _ = strip_symbols(text)
@@ -127,7 +137,7 @@ def heading_marker(line: Line) -> Marker | None:
         section = classify_heading(re.sub(r"[\d/.:-]+", " ", plain)).kind
         if section and section not in ("work", "summary"):
             return None
-    return Marker(line.no, "heading", line.level, plain, dated, numbered or lead)
+    return plain, dated, numbered or lead
 
 
 def _lead_marker(line: Line) -> Marker | None:
@@ -186,16 +196,17 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         if line.kind not in (TEXT, ITEM):
             continue
         text = line.text
-        if "-" in text and TASK_ID.search(text):
+        if ("-20" in text or "-19" in text) and TASK_ID.search(text):
             task_ids += 1
-        first = text.lstrip()[:2]
+        first = text[:2]
         if first in ("**", "__") or (line.kind == ITEM and line.level == 0 and text[:1].isdigit()):
             marker = _lead_marker(line)
             if marker:
                 if lead_container is None:
                     lead_container = last_heading_level
                 leads.append(marker)
-        if ":" in text and (line.kind == TEXT or line.level == 0):
+        colon = text.find(":")
+        if 0 < colon < 72 and (line.kind == TEXT or line.level == 0):
             pair = key_value(strip_symbols(text)[0])
             if pair:
                 name_of = field_name(pair[0])

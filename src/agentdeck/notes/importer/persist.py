@@ -102,6 +102,23 @@ class FileResult:
         return out
 
 
+class _Overlay(dict):  # type: ignore[type-arg]
+    """Lookups see the shared titles and this file's; writes go to this file's only."""
+
+    def __init__(self, base: dict[str, str], added: dict[str, str]) -> None:
+        super().__init__()
+        self.base = base
+        self.added = added
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        if key in self.added:
+            return self.added[key]
+        return self.base.get(key, default)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.added[key] = value
+
+
 class Writer:
     """Writes the sessions and tasks of one file inside the caller's transaction."""
 
@@ -113,6 +130,7 @@ class Writer:
         display: str,
         replace: bool,
         default_priority: str,
+        shared: dict[str, Any] | None = None,
     ) -> None:
         self.store = store
         self.result = result
@@ -122,6 +140,12 @@ class Writer:
         self.keys: dict[str, int] = {}
         self.known_tasks: set[str] = set()
         self._open_titles: dict[str, str] | None = None
+        self._added_titles: dict[str, str] = {}
+        self._entry_rows: list[tuple[Any, ...]] = []
+        self._file_rows: list[tuple[Any, ...]] = []
+        self._next_num: int | None = None
+        #: Caches shared by the files of one run (filled only from committed files).
+        self.shared = shared if shared is not None else {}
         self.now = clock.now_text()
 
     # -- sessions --------------------------------------------------------------------------
@@ -145,6 +169,7 @@ class Writer:
                 self.result.sessions_differ.append(row["id"])
                 return
             session_id = row["id"]
+            self.flush()
             store.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
             self.result.sessions_replaced.append(session_id)
         else:
@@ -193,37 +218,66 @@ class Writer:
         for ref in parsed.tasks:
             self._link_task(ref, session_id, parsed)
         if parsed.files:
-            store.executemany(
-                "INSERT INTO session_files (session_id, path, change, claimed_lines, claimed_chars, source) "
-                "VALUES (?, ?, 'mentioned', ?, ?, ?)",
-                [
-                    (session_id, f.path, f.lines, f.chars, f"{self.display}:{f.line}")
-                    for f in parsed.files
-                ],
+            self._file_rows.extend(
+                (session_id, f.path, f.lines, f.chars, f"{self.display}:{f.line}")
+                for f in parsed.files
             )
             self.result.files += len(parsed.files)
         for task in parsed.new_tasks:
             self._recommend(task, session_id)
 
     def _entries(self, parsed: ParsedSession, session_id: str) -> None:
-        store = self.store
-        parents = {e.parent for e in parsed.entries if e.parent is not None}
-        nums: dict[int, int] = {}
-        batch: list[tuple[Any, ...]] = []
-        sql = "INSERT INTO session_entries (session_id, kind, text, parent, source) VALUES (?, ?, ?, ?, ?)"
+        """Queue the session's entries with numbers taken up front, so that a
+        solution can name its challenge's ``num`` and all rows go in one batch."""
+        if not parsed.entries:
+            return
+        nums = self._numbers(len(parsed.entries))
         for index, entry in enumerate(parsed.entries):
-            parent = nums.get(entry.parent) if entry.parent is not None else None
-            row = (session_id, entry.kind, entry.text, parent, f"{self.display}:{entry.line}")
-            if index in parents:
-                if batch:
-                    store.executemany(sql, batch)
-                    batch = []
-                nums[index] = int(store.query_value(sql + " RETURNING num", row))
-            else:
-                batch.append(row)
-        if batch:
-            store.executemany(sql, batch)
+            parent = nums[entry.parent] if entry.parent is not None else None
+            self._entry_rows.append(
+                (nums[index], session_id, entry.kind, entry.text, parent, f"{self.display}:{entry.line}")
+            )
         self.result.entries += len(parsed.entries)
+        if len(self._entry_rows) >= 5000:
+            self.flush()
+
+    def _numbers(self, count: int) -> list[int]:
+        """``count`` fresh values of ``session_entries.num`` (inside the write transaction)."""
+        store = self.store
+        if store.dialect.is_postgres:
+            rows = store.query(
+                "SELECT nextval(pg_get_serial_sequence('session_entries', 'num')) AS n "
+                "FROM generate_series(1, ?)",
+                (count,),
+            )
+            return [int(r["n"]) for r in rows]
+        if self._next_num is None:
+            # SQLite: the transaction holds the write lock, so nobody else takes numbers.
+            top = store.query_value(
+                "SELECT max(n) FROM (SELECT max(num) AS n FROM session_entries UNION ALL "
+                "SELECT seq AS n FROM sqlite_sequence WHERE name = 'session_entries')"
+            )
+            self._next_num = int(top or 0) + 1
+        first = self._next_num
+        self._next_num += count
+        return list(range(first, first + count))
+
+    def flush(self) -> None:
+        """Write the queued entry and file rows (called at the end of each file)."""
+        if self._entry_rows:
+            self.store.executemany(
+                "INSERT INTO session_entries (num, session_id, kind, text, parent, source) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                self._entry_rows,
+            )
+            self._entry_rows = []
+        if self._file_rows:
+            self.store.executemany(
+                "INSERT INTO session_files (session_id, path, change, claimed_lines, claimed_chars, source) "
+                "VALUES (?, ?, 'mentioned', ?, ?, ?)",
+                self._file_rows,
+            )
+            self._file_rows = []
 
     # -- tasks -------------------------------------------------------------------------------
 
@@ -309,16 +363,25 @@ class Writer:
         )
 
     def open_titles(self) -> dict[str, str]:
-        """Normalised titles of open tasks -> their IDs (read once per file)."""
+        """Normalised titles of open tasks -> their IDs (read once per run, kept current)."""
         if self._open_titles is None:
-            self._open_titles = {
-                normal_title(r["title"]): r["id"]
-                for r in self.store.query(
-                    "SELECT id, title FROM tasks WHERE status IN ('todo', 'in_progress', 'blocked', 'review') "
-                    "AND archived_at IS NULL ORDER BY num"
-                )
-            }
+            known = self.shared.get("open_titles")
+            if known is None:
+                known = {
+                    normal_title(r["title"]): r["id"]
+                    for r in self.store.query(
+                        "SELECT id, title FROM tasks WHERE status IN ('todo', 'in_progress', 'blocked', 'review') "
+                        "AND archived_at IS NULL ORDER BY num"
+                    )
+                }
+                self.shared["open_titles"] = known
+            self._open_titles = _Overlay(known, self._added_titles)
         return self._open_titles
+
+    def committed(self) -> None:
+        """The file's transaction committed: its new titles join the run's shared cache."""
+        if "open_titles" in self.shared:
+            self.shared["open_titles"].update(self._added_titles)
 
     def _recommend(self, task: NewTask, session_id: str) -> None:
         source = f"{self.display}:{task.line}"

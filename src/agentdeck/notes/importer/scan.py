@@ -68,8 +68,15 @@ def _indent(prefix: str) -> int:
     return len(prefix.expandtabs(4))
 
 
+class Tokens(list):  # type: ignore[type-arg]
+    """Lines already classified; ``tokenize`` passes them through (one pass, not two)."""
+
+
 def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
     """Classify each line. One line of lookahead turns setext underlines into headings."""
+    if isinstance(lines, Tokens):
+        yield from lines
+        return
     fence: str | None = None
     pending: Line | None = None
     no = start - 1
@@ -167,8 +174,13 @@ _EMPHASIS = re.compile(
 _SPACES = re.compile(r"\s+")
 
 
+_INLINE_MARKS = frozenset("[*_`<\t")
+
+
 def clean_inline(text: str) -> str:
     """Text without markdown emphasis, links (their label is kept) or code ticks."""
+    if _INLINE_MARKS.isdisjoint(text):
+        return text.strip() if "  " not in text else _SPACES.sub(" ", text).strip()
     if "[" in text:
         text = _LINK.sub(r"\1", text)
     if "*" in text or "_" in text:
@@ -211,6 +223,8 @@ def strip_symbols(text: str) -> tuple[str, str | None]:
     Returns the text and the status a leading or trailing mark stood for
     (``✅ Done thing`` -> ``("Done thing", "done")``).
     """
+    if text and text[0] < "\u2000" and text[-1] < "\u2000" and not text[0].isspace() and not text[-1].isspace():
+        return text, None
     status = None
     start, end = 0, len(text)
     while start < end:

@@ -130,6 +130,7 @@ _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.|[a-z]\))\s+|^\s*#+\s*")
 _EMPTY = Section("")
 
 
+@lru_cache(maxsize=8192)
 def normal(text: str) -> str:
     """Lower-cased text without markup, leading numbering, symbols or trailing colon."""
     text = clean_inline(text)
@@ -294,6 +295,7 @@ _field("lesson", "learning", "lesson", "prevention", "takeaway", "note to self",
 _field("file", "file", "files", "path", "datei", "fichier", "archivo", "arquivo")
 
 
+@lru_cache(maxsize=4096)
 def field_name(key: str) -> str | None:
     """The field a ``Key:`` names (date, duration, agent, branch, ...), or None."""
     return _FIELDS.get(normal(key))

@@ -132,7 +132,7 @@ def verify_report(
     )
     tests_run, why_not = _tests(run_tests, workspace, repo, notes)
     result.tests_run = tests_run
-    lines = list(tokenize(note.lines))
+    lines = note.tokens or list(tokenize(note.lines))
     source_lines = {i + 1: text for i, text in enumerate(note.lines)}
     git_cache: dict[Any, dict[str, int]] = {}
     for scope in _scopes(lines, note):
