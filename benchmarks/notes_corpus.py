@@ -11,15 +11,41 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-VERBS = ["Added", "Fixed", "Refactored", "Documented", "Removed", "Tuned", "Wrote", "Migrated", "Split"]
+VERBS = [
+    "Added",
+    "Fixed",
+    "Refactored",
+    "Documented",
+    "Removed",
+    "Tuned",
+    "Wrote",
+    "Migrated",
+    "Split",
+]
 THINGS = [
-    "retry policy", "cache layer", "health endpoint", "login flow", "CSV export", "rate limiter",
-    "webhook handler", "search index", "billing job", "audit log", "config loader", "metrics exporter",
+    "retry policy",
+    "cache layer",
+    "health endpoint",
+    "login flow",
+    "CSV export",
+    "rate limiter",
+    "webhook handler",
+    "search index",
+    "billing job",
+    "audit log",
+    "config loader",
+    "metrics exporter",
 ]
 AREAS = ["api", "worker", "web", "cli", "infra", "docs", "billing", "search"]
 EXTS = ["py", "ts", "md", "sh", "sql", "yaml", "go"]
 EMOJI = ["✅", "🚀", "🎯", "📊", "🔧", "⚠️", "🧪", "📁"]
-SECTIONS_HISTORY = ["Work Completed", "Key Decisions", "Next Steps", "Blockers/Issues", "Files Created"]
+SECTIONS_HISTORY = [
+    "Work Completed",
+    "Key Decisions",
+    "Next Steps",
+    "Blockers/Issues",
+    "Files Created",
+]
 
 
 def _phrase(rng: random.Random) -> str:
@@ -55,8 +81,18 @@ def history(rng: random.Random, sessions: int) -> str:
             out += [f"- {_phrase(rng)}" for _ in range(rng.randint(1, 4))]
             out.append("")
         out += ["### Key Decisions", *[f"- {_phrase(rng)}" for _ in range(rng.randint(1, 3))], ""]
-        out += ["### Files Created", *[f"- `{_path(rng)}` ({rng.randint(10, 900)} lines)" for _ in range(rng.randint(1, 4))], ""]
-        out += ["### Next Steps", *[f"{i}. {_phrase(rng)}" for i in range(1, rng.randint(2, 5))], "", "---", ""]
+        out += [
+            "### Files Created",
+            *[f"- `{_path(rng)}` ({rng.randint(10, 900)} lines)" for _ in range(rng.randint(1, 4))],
+            "",
+        ]
+        out += [
+            "### Next Steps",
+            *[f"{i}. {_phrase(rng)}" for i in range(1, rng.randint(2, 5))],
+            "",
+            "---",
+            "",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -107,7 +143,10 @@ def report(rng: random.Random, tasks: int) -> str:
     out += ["## New Tasks for Backlog", "", "### High Priority"]
     out += [f"{i}. **TASK-NEW-{i:03d}**: {_phrase(rng)}" for i in range(1, rng.randint(2, 6))]
     out += ["", "## Metrics Summary", "", "| Metric | Value |", "|--------|-------|"]
-    out += [f"| {rng.choice(['Lines of Code', 'Test Files', 'Docs'])} | ~{rng.randint(1, 9)},{rng.randint(100, 999)} |" for _ in range(4)]
+    out += [
+        f"| {rng.choice(['Lines of Code', 'Test Files', 'Docs'])} | ~{rng.randint(1, 9)},{rng.randint(100, 999)} |"
+        for _ in range(4)
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -127,7 +166,11 @@ def make_corpus(folder: Path, total_bytes: int, seed: int = 4) -> tuple[int, int
     folder.mkdir(parents=True, exist_ok=True)
     written = files = 0
     while written < total_bytes:
-        text = history(rng, rng.randint(4, 25)) if rng.random() < 0.5 else report(rng, rng.randint(2, 8))
+        text = (
+            history(rng, rng.randint(4, 25))
+            if rng.random() < 0.5
+            else report(rng, rng.randint(2, 8))
+        )
         data = mangle(text, rng)
         (folder / f"note_{files:05d}.md").write_bytes(data)
         written += len(data)

@@ -23,7 +23,10 @@ def test_percentage_rounded_to_its_precision() -> None:
 def test_count_against_list_and_against_comma_items() -> None:
     text = "### Tools Built (3)\n\n1. one\n2. two\n   - detail\n\n### Endpoints (4 total):\n- a, b\n- c, d\n"
     found = {c.text: (c.status, c.found) for c in claims(text, "count")}
-    assert found == {"Tools Built (3)": ("contradicted", 2), "Endpoints (4 total):": ("confirmed", 4)}
+    assert found == {
+        "Tools Built (3)": ("contradicted", 2),
+        "Endpoints (4 total):": ("confirmed", 4),
+    }
 
 
 def test_total_against_parts_with_approximation() -> None:
@@ -38,7 +41,12 @@ def test_total_against_parts_with_approximation() -> None:
 def test_metric_stated_twice() -> None:
     text = "# R\n**Files Changed:** 12\n\n## Metrics\n| Metric | Value |\n|---|---|\n| Files Changed | 9 |\n"
     (claim,) = claims(text, "repeat")
-    assert (claim.status, claim.claimed, claim.found, claim.where) == ("contradicted", 12, 9, "line 7")
+    assert (claim.status, claim.claimed, claim.found, claim.where) == (
+        "contradicted",
+        12,
+        9,
+        "line 7",
+    )
 
 
 def test_duration_against_time_range() -> None:

@@ -91,9 +91,16 @@ def test_files_against_the_work_tree(project: Path) -> None:
     files = {c.text.split(" ")[0]: c for c in result.claims if c.kind == "file"}
     assert files["src/parser.py"].status == "confirmed" and files["src/parser.py"].found == 5
     lexer = files["src/lexer.py"]
-    assert (lexer.status, lexer.claimed, lexer.found, lexer.where) == ("contradicted", 40, 12, "src/lexer.py")
+    assert (lexer.status, lexer.claimed, lexer.found, lexer.where) == (
+        "contradicted",
+        40,
+        12,
+        "src/lexer.py",
+    )
     assert "it has 12 lines, not 40 lines" in lexer.reason
-    assert files["docs/PARSER.md"].status == "confirmed" and files["docs/PARSER.md"].found == len(DOC)
+    assert files["docs/PARSER.md"].status == "confirmed" and files["docs/PARSER.md"].found == len(
+        DOC
+    )
     missing = files["src/missing.py"]
     assert (missing.status, missing.found) == ("contradicted", "missing")
     assert files["tests/test_parser.py"].status == "confirmed"
@@ -104,7 +111,9 @@ def test_files_against_the_work_tree(project: Path) -> None:
 def test_files_at_a_revision(project: Path) -> None:
     # On main the feature files do not exist; at the branch they do.
     on_main = verify_report(project / "REPORT.md", repo=project)
-    assert {c.status for c in on_main.claims if c.kind == "file" and "parser.py" in c.text} == {"contradicted"}
+    assert {c.status for c in on_main.claims if c.kind == "file" and "parser.py" in c.text} == {
+        "contradicted"
+    }
     at_branch = verify_report(project / "REPORT.md", repo=project, rev="feature/parser")
     parser = next(c for c in at_branch.claims if c.text.startswith("src/parser.py"))
     assert parser.status == "confirmed" and parser.where == "src/parser.py at feature/parser"
@@ -128,7 +137,10 @@ def test_unknown_branch_is_unverifiable(project: Path) -> None:
     report.write_text(REPORT.replace("feature/parser", "feature/gone"))
     result = verify_report(report, repo=project)
     commits = next(c for c in result.claims if c.kind == "git" and c.text == "Commits: 2")
-    assert commits.status == "unverifiable" and "feature/gone is not in the repository" in commits.reason
+    assert (
+        commits.status == "unverifiable"
+        and "feature/gone is not in the repository" in commits.reason
+    )
 
 
 def test_cli_exit_codes_and_json(project: Path, deck) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +155,11 @@ def test_cli_exit_codes_and_json(project: Path, deck) -> None:  # type: ignore[n
     assert ok.code == 0, ok.out
     assert "2 claims: 2 confirmed, 0 contradicted, 0 unverifiable; score 1.00" in ok.out
     bad_rev = deck("verify", str(good), "--repo", str(project), "--rev", "nope")
-    assert bad_rev.code == 2 and bad_rev.err.startswith("agentdeck: error: --rev nope: no such revision")
-    only = deck("verify", str(project / "REPORT.md"), "--repo", str(project), "--only", "contradicted")
+    assert bad_rev.code == 2 and bad_rev.err.startswith(
+        "agentdeck: error: --rev nope: no such revision"
+    )
+    only = deck(
+        "verify", str(project / "REPORT.md"), "--repo", str(project), "--only", "contradicted"
+    )
     assert only.code == 1
     assert "src/lexer.py" in only.out and "src/parser.py (5 lines)" not in only.out

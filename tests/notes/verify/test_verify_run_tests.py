@@ -14,7 +14,9 @@ import pytest
 
 from agentdeck.notes.verify import verify_report
 
-REPORT = "# Report\n\n**Date:** 2025-06-10\n\n## Work Completed\n- Parser done; all 2 tests passing\n"
+REPORT = (
+    "# Report\n\n**Date:** 2025-06-10\n\n## Work Completed\n- Parser done; all 2 tests passing\n"
+)
 
 
 def test_without_the_runner_tests_stay_unverifiable(ws, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -41,16 +43,19 @@ def _configure_test_command(root: Path, command: str) -> None:
     reason="agentdeck.ops.testrun (the test runner of issue 7) is not in this branch; enabled after merge",
 )
 @pytest.mark.parametrize(("failing", "verdict"), [(False, "confirmed"), (True, "contradicted")])
-def test_run_tests_checks_the_claim(repo: Path, monkeypatch: pytest.MonkeyPatch, failing: bool, verdict: str) -> None:
+def test_run_tests_checks_the_claim(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, failing: bool, verdict: str
+) -> None:
     from agentdeck.workspace import init_workspace, open_workspace
 
     monkeypatch.chdir(repo)
     (repo / "test_sample.py").write_text(
-        "def test_one():\n    assert True\n\n"
-        f"def test_two():\n    assert {not failing}\n"
+        f"def test_one():\n    assert True\n\ndef test_two():\n    assert {not failing}\n"
     )
     init_workspace(repo)
-    _configure_test_command(repo, f"{sys.executable} -m pytest -q -p no:cacheprovider test_sample.py")
+    _configure_test_command(
+        repo, f"{sys.executable} -m pytest -q -p no:cacheprovider test_sample.py"
+    )
     ws = open_workspace(repo)
     try:
         result = verify_report(REPORT, workspace=ws, run_tests=True)

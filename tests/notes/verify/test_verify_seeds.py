@@ -90,4 +90,14 @@ def test_result_is_self_contained_json() -> None:
     }
     assert 0 <= data["summary"]["score"] <= 1
     claim = data["claims"][0]
-    assert set(claim) == {"kind", "status", "line", "text", "claimed", "found", "where", "reason", "session"}
+    assert set(claim) == {
+        "kind",
+        "status",
+        "line",
+        "text",
+        "claimed",
+        "found",
+        "where",
+        "reason",
+        "session",
+    }

@@ -47,6 +47,8 @@ NOTE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", 
 #: Files up to this size are decoded once and kept in memory for both passes;
 #: bigger ones are read twice from disk so memory stays bounded.
 IN_MEMORY_LIMIT = 8 << 20
+#: A dry run shows at most this many parsed sessions per file.
+KEEP_PARSED_MAX = 1000
 #: Folders a folder import never walks into.
 _SKIP_DIRS = {
     ".git",
@@ -190,7 +192,7 @@ def import_note(
                     else:
                         for session in iter_sessions(source(), plan):
                             writer.session(session)
-                            if parsed is not None:
+                            if parsed is not None and len(parsed) < KEEP_PARSED_MAX:
                                 parsed.append(session.to_dict())
                     writer.flush()
                     if dry_run:

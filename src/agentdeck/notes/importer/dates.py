@@ -152,9 +152,17 @@ _DATE = re.compile(
     r"(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d{2})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})(?!\d))"
     r"|(?P<num>(?<![\d/.])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<ny>(?:19|20)\d{2}|\d{2})(?![\d/]))"
     r"|(?P<cjk>(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]?)"
-    r"|(?P<mdy>(?P<m1>" + _W + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y1>(?:19|20)\d{2})(?!\d))"
-    r"|(?P<dmy>(?<!\d)(?P<d2>\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:of\s+|de\s+)?(?P<m2>" + _W + r")\.?,?\s+(?:de\s+|del\s+)?(?P<y2>(?:19|20)\d{2})(?!\d))"
-    r"|(?P<partial>(?P<m3>" + _W + r")\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?\b|(?<!\d)(?P<d4>\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?P<m4>" + _W + r")\b)",
+    r"|(?P<mdy>(?P<m1>"
+    + _W
+    + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y1>(?:19|20)\d{2})(?!\d))"
+    r"|(?P<dmy>(?<!\d)(?P<d2>\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:of\s+|de\s+)?(?P<m2>"
+    + _W
+    + r")\.?,?\s+(?:de\s+|del\s+)?(?P<y2>(?:19|20)\d{2})(?!\d))"
+    r"|(?P<partial>(?P<m3>"
+    + _W
+    + r")\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?\b|(?<!\d)(?P<d4>\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?P<m4>"
+    + _W
+    + r")\b)",
     re.IGNORECASE,
 )
 _WEEKDAY_BEFORE = re.compile(_WEEKDAY.rstrip("\\s+") + r"\s*$", re.IGNORECASE)

@@ -236,6 +236,8 @@ class SessionBuilder:
         self.objective_from_section = False
         self.last_line = first_line
         self._kind_key: tuple[object, ...] | None = None
+        self._metric_values: dict[str, set[str]] = {}
+        self._metric_counts: dict[str, int] = {}
         self._kind_value = Section("")
 
     # -- the header of a session ----------------------------------------------------------
@@ -344,7 +346,12 @@ class SessionBuilder:
 
     def _kind(self) -> Section:
         """The section the current line is in (a bold label can override its heading)."""
-        key = (len(self.stack), self.stack[-1][2] if self.stack else None, self.label, self.label_group)
+        key = (
+            len(self.stack),
+            self.stack[-1][2] if self.stack else None,
+            self.label,
+            self.label_group,
+        )
         if key == self._kind_key:
             return self._kind_value
         value = self._compute_kind()
@@ -677,13 +684,19 @@ class SessionBuilder:
         if not key or len(key) > 80:
             return
         metrics = self.session.metrics
-        name = key
-        number = 2
+        if key not in metrics:
+            metrics[key] = value[:300]
+            return
+        seen = self._metric_values.setdefault(key, {metrics[key]})
+        if value[:300] in seen:
+            return
+        seen.add(value[:300])
+        number = self._metric_counts.get(key, 1) + 1
+        name = f"{key} ({number})"
         while name in metrics:
-            if metrics[name] == value:
-                return
-            name = f"{key} ({number})"
             number += 1
+            name = f"{key} ({number})"
+        self._metric_counts[key] = number
         metrics[name] = value[:300]
 
     # -- entries --------------------------------------------------------------------------
@@ -1210,10 +1223,18 @@ def _merge_files(files: list[FileRef]) -> list[FileRef]:
         known.chars = known.chars if known.chars is not None else ref.chars
         if ref.change == "created" or known.change is None:
             known.change = ref.change or known.change
+    by_name: dict[str, list[str]] = {}
+    for path in by_path:
+        by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
     for path in sorted(by_path, key=len):
         if path not in by_path:
             continue
-        matches = [f for f in by_path if f != path and f.endswith("/" + path.lstrip("/"))]
+        suffix = "/" + path.lstrip("/")
+        matches = [
+            f
+            for f in by_name.get(path.rsplit("/", 1)[-1], ())
+            if f != path and f in by_path and f.endswith(suffix)
+        ]
         if len(matches) == 1:
             bare = by_path.pop(path)
             target = by_path[matches[0]]

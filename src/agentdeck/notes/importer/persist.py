@@ -235,7 +235,14 @@ class Writer:
         for index, entry in enumerate(parsed.entries):
             parent = nums[entry.parent] if entry.parent is not None else None
             self._entry_rows.append(
-                (nums[index], session_id, entry.kind, entry.text, parent, f"{self.display}:{entry.line}")
+                (
+                    nums[index],
+                    session_id,
+                    entry.kind,
+                    entry.text,
+                    parent,
+                    f"{self.display}:{entry.line}",
+                )
             )
         self.result.entries += len(parsed.entries)
         if len(self._entry_rows) >= 5000:

@@ -223,7 +223,13 @@ def strip_symbols(text: str) -> tuple[str, str | None]:
     Returns the text and the status a leading or trailing mark stood for
     (``✅ Done thing`` -> ``("Done thing", "done")``).
     """
-    if text and text[0] < "\u2000" and text[-1] < "\u2000" and not text[0].isspace() and not text[-1].isspace():
+    if (
+        text
+        and text[0] < "\u2000"
+        and text[-1] < "\u2000"
+        and not text[0].isspace()
+        and not text[-1].isspace()
+    ):
         return text, None
     status = None
     start, end = 0, len(text)

@@ -24,6 +24,9 @@ from agentdeck.errors import InvalidInput
 from agentdeck.notes.importer import parse_text
 from agentdeck.notes.importer.scan import tokenize
 from agentdeck.notes.verify.claims import (
+    LABEL_CACHE,
+    PAIR_CACHE,
+    PLAIN_CACHE,
     Scope,
     breakdown_claims,
     count_claims,
@@ -135,16 +138,27 @@ def verify_report(
     lines = note.tokens or list(tokenize(note.lines))
     source_lines = {i + 1: text for i, text in enumerate(note.lines)}
     git_cache: dict[Any, dict[str, int]] = {}
+    caches = (PLAIN_CACHE, PAIR_CACHE, LABEL_CACHE)
+    for cache in caches:
+        cache.clear()
+    try:
+        _check_scopes(result, lines, note, view, source_lines, git_cache, tests_run, why_not)
+    finally:
+        for cache in caches:
+            cache.clear()
+    result.claims.sort(key=lambda c: (c.line, c.kind))
+    if note.plan.kind == "unstructured" and not result.claims:
+        notes.append("no session structure and no checkable claims found")
+    return result
+
+
+def _check_scopes(result, lines, note, view, source_lines, git_cache, tests_run, why_not) -> None:  # type: ignore[no-untyped-def]
     for scope in _scopes(lines, note):
         claims = list(_internal(scope))
         claims.extend(file_claims(scope, view, source_lines))
         claims.extend(git_claims(scope, view, git_cache))
         claims.extend(test_claims(scope, tests_run, why_not))
         result.claims.extend(_dedupe(claims))
-    result.claims.sort(key=lambda c: (c.line, c.kind))
-    if note.plan.kind == "unstructured" and not result.claims:
-        notes.append("no session structure and no checkable claims found")
-    return result
 
 
 def _internal(scope: Scope):  # type: ignore[no-untyped-def]

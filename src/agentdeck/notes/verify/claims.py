@@ -38,17 +38,45 @@ class Scope:
     lines: list[Line]
     session: ParsedSession | None
     name: str | None
+    _text: list[Line] | None = None
 
-    def text_lines(self) -> Iterator[Line]:
-        for line in self.lines:
-            if line.kind in (TEXT, ITEM, HEADING, TABLE):
-                yield line
+    def text_lines(self) -> list[Line]:
+        if self._text is None:
+            self._text = [ln for ln in self.lines if ln.kind in (TEXT, ITEM, HEADING, TABLE)]
+        return self._text
+
+
+#: Plain text and key-value pairs of the lines of the report being verified
+#: (cleared by ``verify_report``).
+PLAIN_CACHE: dict[int, str] = {}
+PAIR_CACHE: dict[int, tuple[str, str] | None] = {}
+
+
+def _pair(line: Line) -> tuple[str, str] | None:
+    """``key_value`` of a line (a heading as written, other lines without leading symbols)."""
+    key = id(line)
+    if key in PAIR_CACHE:
+        return PAIR_CACHE[key]
+    if line.kind == HEADING:
+        pair = key_value(line.text)
+    elif line.kind in (TEXT, ITEM) and ":" in line.text:
+        pair = key_value(strip_symbols(line.text)[0])
+    else:
+        pair = None
+    PAIR_CACHE[key] = pair
+    return pair
 
 
 def _plain(line: Line) -> str:
+    key = id(line)
+    cached = PLAIN_CACHE.get(key)
+    if cached is not None:
+        return cached
     if line.kind == TABLE:
-        return " | ".join(clean_inline(c) for c in line.cells or [])
-    text, _ = strip_symbols(clean_inline(line.text))
+        text = " | ".join(clean_inline(c) for c in line.cells or [])
+    else:
+        text, _ = strip_symbols(clean_inline(line.text))
+    PLAIN_CACHE[key] = text
     return text
 
 
@@ -349,8 +377,18 @@ _BREAKDOWN = re.compile(
 _TOTALISH = re.compile(r"\b(?:total|overall|combined|sum|all|gesamt|insgesamt)\b", re.I)
 
 
+LABEL_CACHE: dict[int, str | None] = {}
+
+
 def _label_text(line: Line) -> str | None:
     """The text of a heading, or of a bold-only line, or of a list item that ends with ':'."""
+    key = id(line)
+    if key not in LABEL_CACHE:
+        LABEL_CACHE[key] = _label_text_of(line)
+    return LABEL_CACHE[key]
+
+
+def _label_text_of(line: Line) -> str | None:
     if line.kind == HEADING:
         return clean_inline(line.text)
     body, _ = strip_symbols(line.text)
@@ -486,7 +524,7 @@ def breakdown_claims(scope: Scope) -> Iterator[Claim]:
             prior = lines[back]
             if prior.kind == HEADING:
                 break
-            pair = key_value(strip_symbols(prior.text)[0]) if prior.kind in (TEXT, ITEM) else None
+            pair = _pair(prior) if prior.kind in (TEXT, ITEM) else None
             if not pair or not pair[1]:
                 continue
             found = [(a, u) for a, u in numbers_with_units(pair[1]) if u == unit]
@@ -564,7 +602,7 @@ def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:
     for line in scope.text_lines():
         if line.no in done_lines:
             continue
-        pair = key_value(strip_symbols(line.text)[0]) if line.kind in (TEXT, ITEM) else None
+        pair = _pair(line) if line.kind in (TEXT, ITEM) else None
         if not pair or not pair[1] or not (_TOTALISH.search(pair[0]) or _TOTALISH.search(pair[1])):
             continue
         for amount, unit in numbers_with_units(pair[1]):

@@ -11,7 +11,7 @@ from typing import Any
 from agentdeck import vcs
 from agentdeck.notes.importer.numbers import COUNT, Amount
 from agentdeck.notes.importer.scan import TABLE, clean_inline, key_value, strip_symbols
-from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _plain
+from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _pair, _plain
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".agentdeck"}
@@ -194,6 +194,7 @@ _GIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"(?<![\w.])(\d[\d,]*)\s+(?:new\s+)?files?\s+(?:created|added)\b(?!/)", re.I),
     ),
 ]
+_GIT_HINT = re.compile(r"commit|lines?\b|files?\b", re.I)
 _LEADING_NUMBER = re.compile(r"^\W{0,3}\d[\d,.]*\+?(?![\w])")
 _GIT_KEYS: list[tuple[str, re.Pattern[str]]] = [
     ("commits", re.compile(r"^(?:total\s+)?commits?(?: made)?$", re.I)),
@@ -227,7 +228,7 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
             cells = [clean_inline(c) for c in line.cells or []]
             pair = (cells[0], cells[1]) if len(cells) >= 2 else None
         else:
-            pair = key_value(strip_symbols(line.text)[0])
+            pair = _pair(line) if ":" in line.text else None
         if pair and pair[1]:
             for metric, pattern in _GIT_KEYS:
                 if pattern.match(pair[0].strip()) and _LEADING_NUMBER.match(pair[1]):
@@ -236,6 +237,8 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
                         seen.add((metric, line.no))
                         yield metric, amount, f"{pair[0]}: {pair[1]}", line.no
         text = _plain(line)
+        if not _GIT_HINT.search(text):
+            continue
         for metric, pattern in _GIT_PATTERNS:
             for match in pattern.finditer(text):
                 if (metric, line.no) in seen:
@@ -306,6 +309,7 @@ def git_claims(
 
 # -- tests -----------------------------------------------------------------------------------
 
+_TEST_HINT = re.compile(r"test", re.I)
 _TESTS_PASSING = re.compile(
     r"\b(?:all\s+)?(?P<n>\d[\d,]*\+?)?\s*(?:[\w-]+\s+){0,2}tests?\s+(?:are\s+|were\s+)?(?:all\s+)?(?:passing|passed|pass|green)\b|"
     r"\btests?\s*[:=]\s*(?:✅\s*)?(?:all\s+)?(?:passing|passed|green|pass)\b|"
@@ -326,6 +330,8 @@ def test_claims(scope: Scope, run: dict[str, Any] | None, why_not: str) -> Itera
     negation = None
     for line in scope.text_lines():
         text = _plain(line)
+        if not _TEST_HINT.search(text):
+            continue
         if negation is None and _TESTS_NOT_RUN.search(text):
             negation = (line, _TESTS_NOT_RUN.search(text).group(0))  # type: ignore[union-attr]
         match = _TESTS_PASSING.search(text)
