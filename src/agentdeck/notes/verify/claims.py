@@ -390,7 +390,7 @@ def _label_text(line: Line) -> str | None:
 
 def _label_text_of(line: Line) -> str | None:
     if line.kind == HEADING:
-        return clean_inline(line.text)
+        return strip_symbols(clean_inline(line.text))[0]
     body, _ = strip_symbols(line.text)
     lead = bold_lead(body)
     if lead is not None and not lead[1].strip(" :"):
