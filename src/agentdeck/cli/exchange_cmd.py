@@ -65,12 +65,12 @@ def import_(
     same note twice changes nothing. A JSON export keeps IDs, timestamps and
     events. Exits 1 when a file failed or a named file has no session structure.
     """
-    from agentdeck.notes.importer import collect_paths
+    from agentdeck.notes.importer import collect_paths, is_backlog_export
 
     results: dict[str, dict] = {}
     notes = []
     for found in collect_paths(paths):
-        if _is_backlog_export(found.path):
+        if is_backlog_export(found.path, strict=not found.named):
             name = str(found.path) if not found.named else _given_name(found.path, paths)
             results[name] = _import_export(ws, found.path, name, replace, dry_run)
         else:
@@ -92,18 +92,6 @@ def _given_name(path: Path, given: tuple[str, ...]) -> str:
         if Path(name).expanduser().resolve() == path.resolve():
             return name
     return str(path)
-
-
-def _is_backlog_export(path: Path) -> bool:
-    """A ``.json`` file, or any file whose first bytes name the backlog export format."""
-    if path.suffix.lower() == ".json":
-        return True
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(256)
-    except OSError:
-        return False
-    return head.lstrip().startswith(b"{") and b"agentdeck-backlog" in head
 
 
 def _import_export(ws: Workspace, path: Path, name: str, replace: bool, dry_run: bool) -> dict:

@@ -24,6 +24,7 @@ def notes(tmp_path: Path) -> Path:
     shutil.copy(next(SEEDS.glob("004_*.txt")), folder / "archive" / "SESSION_5.md")
     shutil.copy(FIXTURES / "README_unstructured.md", folder / "README.md")
     (folder / "image.png").write_bytes(b"\x89PNG not a note")
+    (folder / "report.json").write_text('{"project": "data, not a backlog export"}')
     return folder
 
 
@@ -31,7 +32,7 @@ def test_folder_import_json_shape_and_exit_code(ws, deck, notes: Path) -> None: 
     result = deck("import", str(notes), "--json")
     assert result.code == 0, result.err
     data = json.loads(result.out)
-    assert len(data) == 6  # four seeds, the archived report, the README; not the image
+    assert len(data) == 6  # four seeds, the archived report, the README; not the image or the JSON
     readme = next(v for k, v in data.items() if k.endswith("README.md"))
     assert readme["status"] == "skipped" and "no session structure" in readme["reason"]
     history = next(v for k, v in data.items() if k.endswith("002_52a768300be41371.txt"))

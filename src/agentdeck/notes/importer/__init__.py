@@ -37,6 +37,7 @@ __all__ = [
     "ParsedSession",
     "collect_paths",
     "import_note",
+    "is_backlog_export",
     "import_notes",
     "parse_text",
     "read_note",
@@ -289,9 +290,26 @@ def _walk(folder: Path) -> list[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
         for name in sorted(files):
-            if name.lower().endswith(NOTE_SUFFIXES) and not name.startswith("."):
-                found.append(Path(root) / name)
+            if not name.lower().endswith(NOTE_SUFFIXES) or name.startswith("."):
+                continue
+            path = Path(root) / name
+            if name.lower().endswith(".json") and not is_backlog_export(path, strict=True):
+                continue  # JSON in a notes folder is data, unless it is a backlog export
+            found.append(path)
     return found
+
+
+def is_backlog_export(path: Path, *, strict: bool = False) -> bool:
+    """Whether ``path`` holds agentdeck's backlog JSON export (``strict``: by content only;
+    otherwise any named ``.json`` file counts, and its import says what is wrong with it)."""
+    if not strict and path.suffix.lower() == ".json":
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and b"agentdeck-backlog" in head
 
 
 def display_path(path: Path, root: Path | None) -> str:

@@ -204,7 +204,7 @@ def _status_from_check(check: str | None) -> str | None:
         "?": "review",
         "!": "blocked",
         "-": "cancelled",
-    }.get(check or "", None)
+    }.get(check or "")
 
 
 class SessionBuilder:
@@ -261,9 +261,10 @@ class SessionBuilder:
             return
         if dates:
             first = dates[0]
-            if s.day is None or ("date" not in self.have and heading):
-                if first.day or s.when_text is None:
-                    s.day = first.day or s.day
+            if (s.day is None or ("date" not in self.have and heading)) and (
+                first.day or s.when_text is None
+            ):
+                s.day = first.day or s.day
             end = first.end
             if times:
                 index = text.find(":", first.end)
@@ -272,9 +273,8 @@ class SessionBuilder:
             when = text[first.start : end].strip()
             if heading:
                 when = _with_zone(text, first.start, end)
-            if not secondary or s.when_text is None:
-                if s.when_text is None or not heading:
-                    s.when_text = when[:200]
+            if (not secondary or s.when_text is None) and (s.when_text is None or not heading):
+                s.when_text = when[:200]
         elif times and s.when_text is None and heading:
             s.when_text = _with_zone(text, 0, _time_end(text, 0)).strip()[:200]
         if times and s.start_time is None:
@@ -409,10 +409,9 @@ class SessionBuilder:
         if self.task is not None and not own.kind:
             # Details of a task (features, impact, testing): not log entries of the session.
             effective = Section("")
-        elif parent.kind == "challenges" and (not own.kind or _CHALLENGE_ITEM.match(plain)):
-            self._challenge(plain, line.no)
-            self.challenge_level = level
-        elif own.kind == "challenges" and _CHALLENGE_ITEM.match(plain):
+        elif (parent.kind == "challenges" and (not own.kind or _CHALLENGE_ITEM.match(plain))) or (
+            own.kind == "challenges" and _CHALLENGE_ITEM.match(plain)
+        ):
             self._challenge(plain, line.no)
             self.challenge_level = level
         elif parent.kind == "decisions" and not own.kind:
@@ -425,11 +424,13 @@ class SessionBuilder:
                 self._start_new_task(plain, line.no, indent=-1)
         elif parent.kind == "work" and not own.kind and plain:
             self.group = self._entry("work", _strip_numbering(plain), line.no, None)
-        elif parent.kind in ("next", "lessons", "blockers") and not own.kind and plain:
-            if priority_of(plain) is None:
-                self.group = self._entry(
-                    _ENTRY_OF[parent.kind], _strip_numbering(plain), line.no, None
-                )
+        elif (
+            parent.kind in ("next", "lessons", "blockers")
+            and not own.kind
+            and plain
+            and priority_of(plain) is None
+        ):
+            self.group = self._entry(_ENTRY_OF[parent.kind], _strip_numbering(plain), line.no, None)
         if own.kind == "objective" and not self.session.objective and pair:
             self.session.objective = pair[1][:500]
         self.stack.append((level, effective, text))
@@ -579,11 +580,14 @@ class SessionBuilder:
                     self.new_task.effort = effort_of(value) or self.new_task.effort
                 used = True
                 continue
-            if section.kind == "challenges" or self.challenge is not None:
-                if name in ("problem", "solution", "lesson"):
-                    self._challenge_part(name, value, line.no)
-                    used = True
-                    continue
+            if (section.kind == "challenges" or self.challenge is not None) and name in (
+                "problem",
+                "solution",
+                "lesson",
+            ):
+                self._challenge_part(name, value, line.no)
+                used = True
+                continue
             if section.kind == "decisions" and _DECISION_ITEM.match(key):
                 self._nested_entry("decision", line, value, None)
                 used = True
@@ -667,10 +671,13 @@ class SessionBuilder:
                 s.branch = value.strip().strip("`'\"")[:250].split()[0] if value.split() else None
             return True
         if name in ("objective", "title"):
-            if name == "objective" and (not s.objective or self.objective_from_section):
-                if "objective_field" not in self.have:
-                    self.have.add("objective_field")
-                    s.objective = value[:500]
+            if (
+                name == "objective"
+                and (not s.objective or self.objective_from_section)
+                and "objective_field" not in self.have
+            ):
+                self.have.add("objective_field")
+                s.objective = value[:500]
             return True
         if name == "session":
             label = SESSION_ID.search(value)
@@ -833,7 +840,7 @@ class SessionBuilder:
         if meta:
             _apply_meta(ref, meta)
         if self.group_priority is None:
-            for _, sec, heading in reversed(self.stack):
+            for _, _section, heading in reversed(self.stack):
                 hint = priority_of(normal(heading)) if len(heading.split()) <= 4 else None
                 if hint:
                     ref.priority = ref.priority or hint

@@ -65,7 +65,7 @@ def parse_amount(match: re.Match[str]) -> Amount | None:
         return None
     approx_word = (match.group("approx") or "").strip().lower()
     floor = bool(match.group("plus")) or approx_word in {"over", "more than", "at least"}
-    approx = bool(approx_word) and not floor or approx_word in {"~", "≈"}
+    approx = (bool(approx_word) and not floor) or approx_word in {"~", "≈"}
     rounding = 0.0
     scale = (match.group("scale") or "").lower()
     if scale:

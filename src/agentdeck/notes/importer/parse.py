@@ -169,7 +169,6 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
     leads: list[Marker] = []
     title = ""
     title_line = 0
-    first_heading_level = 0
     fields: Counter[str] = Counter()
     sections: Counter[str] = Counter()
     task_ids = 0
@@ -182,7 +181,6 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             if not title and line.text.strip():
                 title, _ = strip_symbols(clean_inline(line.text))
                 title_line = line.no
-                first_heading_level = line.level
             marker = heading_marker(line)
             if marker:
                 headings.append(marker)

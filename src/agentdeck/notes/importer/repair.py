@@ -23,6 +23,7 @@ line is repaired on its own, so a file of any size streams in bounded memory:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -41,10 +42,8 @@ def _build_byte_map() -> dict[str, int]:
         raw = bytes([byte])
         table.setdefault(raw.decode("latin-1"), byte)
         for codec in ("cp1252", "cp1254"):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 table.setdefault(raw.decode(codec), byte)
-            except UnicodeDecodeError:
-                pass
     return table
 
 

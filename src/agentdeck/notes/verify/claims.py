@@ -134,9 +134,7 @@ def list_after(lines: list[Line], index: int) -> list[Line]:
             line = lines[j]
             if line.kind == ITEM:
                 items.append(line)
-            elif line.kind == BLANK:
-                pass
-            elif line.kind in (TEXT, CODE) and line.level >= 2 and items:
+            elif line.kind == BLANK or (line.kind in (TEXT, CODE) and line.level >= 2 and items):
                 pass
             else:
                 break

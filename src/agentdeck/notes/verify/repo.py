@@ -10,7 +10,7 @@ from typing import Any
 
 from agentdeck import vcs
 from agentdeck.notes.importer.numbers import COUNT, Amount
-from agentdeck.notes.importer.scan import TABLE, clean_inline, key_value, strip_symbols
+from agentdeck.notes.importer.scan import TABLE, clean_inline
 from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _pair, _plain
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
