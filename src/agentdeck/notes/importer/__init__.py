@@ -37,8 +37,8 @@ __all__ = [
     "ParsedSession",
     "collect_paths",
     "import_note",
-    "is_backlog_export",
     "import_notes",
+    "is_backlog_export",
     "parse_text",
     "read_note",
 ]
