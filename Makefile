@@ -31,6 +31,7 @@ format: $(STAMP)
 bench: $(STAMP) ## Run every benchmark (slow: about half an hour; see BENCHMARKS.md).
 	$(BIN)/python benchmarks/backlog.py
 	$(BIN)/python benchmarks/session_end.py
+	$(BIN)/python benchmarks/import_verify.py
 	$(BIN)/python benchmarks/logs.py
 	$(BIN)/python benchmarks/backup.py
 

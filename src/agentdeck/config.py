@@ -553,7 +553,8 @@ def render_default_file() -> str:
     """The commented ``agentdeck.toml`` that ``init`` writes: every key, its doc, its default."""
     lines = [
         "# agentdeck configuration. Every key is optional: the values shown are the defaults.",
-        "# Uncomment and change what you need. `agentdeck config show` prints the effective values.",
+        "# Uncomment a section's header and the keys you change (or append the section at the end).",
+        "# `agentdeck config show` prints the effective values.",
         "",
     ]
     for name, section in SCHEMA.items():
@@ -567,7 +568,9 @@ def render_default_file() -> str:
             lines.append(f"# [{name}]")
             lines.extend(f"# {line}" for line in section.example.splitlines())
         else:
-            lines.append(f"[{name}]")
+            # Headers are commented too, so a section can be uncommented in
+            # place or appended at the end without declaring a table twice.
+            lines.append(f"# [{name}]")
             for key, spec in section.keys.items():
                 lines.append(f"# {key} = {toml_value(spec.default)}    # {spec.doc}")
         lines.append("")

@@ -439,19 +439,6 @@ def head_and_subject(root: Path) -> tuple[str | None, str | None]:
     return sha, subject or None
 
 
-def tracked_files(root: Path, *, untracked: bool = False) -> list[str]:
-    """Paths git tracks under ``root`` (relative, ``/``-separated, sorted).
-
-    With ``untracked``, also the untracked files that ``.gitignore`` does not
-    exclude (what an agent created and has not committed yet).
-    """
-    args = ["ls-files", "-z", "--cached"]
-    if untracked:
-        args += ["--others", "--exclude-standard"]
-    out = run_git(root, *args)
-    return sorted({path for path in out.split("\0") if path})
-
-
 def worktree_tree(root: Path) -> str | None:
     """The tree hash of the work tree as it is now: tracked and untracked, not ignored, files.
 
@@ -464,3 +451,77 @@ def worktree_tree(root: Path) -> str | None:
         return snapshot(root, make_commit=False).tree
     except GitError:
         return None
+
+
+# -- helpers for `verify` (checking what a report claims against the repository) ---------
+
+
+def ref_exists(root: Path, ref: str) -> bool:
+    """Whether ``ref`` (a branch, tag or commit) names a commit in the repository."""
+    out = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    return bool(out.strip())
+
+
+def list_files(root: Path, rev: str | None = None) -> list[str]:
+    """Paths of the files at ``rev`` (default: the work tree, tracked and untracked but not ignored)."""
+    if rev:
+        out = run_git(root, "ls-tree", "-r", "-z", "--name-only", rev)
+    else:
+        out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    return sorted({p for p in out.split("\0") if p})
+
+
+def file_bytes_at(root: Path, rev: str, path: str) -> bytes | None:
+    """The content of ``path`` at ``rev``, or ``None`` when it does not exist there."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        proc = subprocess.run(
+            ["git", "cat-file", "blob", f"{rev}:{path}"], cwd=root, env=env, capture_output=True
+        )
+    except FileNotFoundError:
+        raise GitError(
+            "git is not installed", hint="install git to check files at a revision"
+        ) from None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def log_totals(
+    root: Path, rev: str = "HEAD", *, since: str | None = None, until: str | None = None
+) -> dict[str, int]:
+    """Commits (merges excluded) reachable from ``rev`` in ``[since, until)`` and what they changed.
+
+    ``since``/``until`` are anything ``git log`` accepts (``2025-11-19 00:00``).
+    Returns ``commits``, ``files_changed`` (distinct paths), ``files_added``,
+    ``lines_added`` and ``lines_removed`` (binary files count as changed, with no lines).
+    """
+    args = ["log", "--no-merges", "--no-renames", "--format=%x01%H", "--numstat", "--summary"]
+    if since:
+        args.append(f"--since={since}")
+    if until:
+        args.append(f"--until={until}")
+    args.append(rev)
+    out = run_git(root, *args, "--")
+    commits = 0
+    changed: set[str] = set()
+    created: set[str] = set()
+    added = removed = 0
+    for line in out.splitlines():
+        if line.startswith("\x01"):
+            commits += 1
+            continue
+        parts = line.split("\t")
+        if len(parts) == 3:
+            changed.add(parts[2])
+            if parts[0].isdigit():
+                added += int(parts[0])
+            if parts[1].isdigit():
+                removed += int(parts[1])
+        elif line.startswith(" create mode "):
+            created.add(line.split(" ", 4)[-1])
+    return {
+        "commits": commits,
+        "files_changed": len(changed),
+        "files_added": len(created),
+        "lines_added": added,
+        "lines_removed": removed,
+    }

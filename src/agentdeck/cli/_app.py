@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "agentdeck.cli.exchange_cmd:export",
         "Export the backlog as markdown (TODO.md) or JSON.",
     ),
-    "import": ("agentdeck.cli.exchange_cmd:import_", "Import a backlog JSON export."),
+    "import": (
+        "agentdeck.cli.exchange_cmd:import_",
+        "Import notes (histories, reports, hand-offs, logs) or a backlog JSON export.",
+    ),
     "migrate": ("agentdeck.cli.migrate_cmd:migrate", "Show or apply database schema migrations."),
     "config": ("agentdeck.cli.config_cmd:config", "Show the effective configuration."),
     "demo": ("agentdeck.cli.demo_cmd:demo", "Run a guided tour in a throw-away workspace."),
@@ -44,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "inventory": ("agentdeck.cli.inventory_cmd:inventory", "Parts of the repository nothing uses."),
     "backup": ("agentdeck.cli.backup_cmd:backup", "Back up, verify, prune and restore safely."),
+    "verify": ("agentdeck.cli.verify_cmd:verify", "Check the claims of an agent's report."),
 }
 
 

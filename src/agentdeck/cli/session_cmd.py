@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from agentdeck.cli._common import emit_json, json_option, pass_workspace, table
+from agentdeck.errors import ExitCode
 from agentdeck.workspace import Workspace
 
 _KINDS = "decision, challenge, solution, lesson, blocker, note, next, task"
@@ -193,6 +195,13 @@ def status(ws: Workspace, as_json: bool) -> None:
 @click.option("--abandon", is_flag=True, help="Close a session that went nowhere.")
 @click.option("--run-tests", is_flag=True, help="Run the project's tests and record the results.")
 @click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The agent's own report of the session: check its claims and keep the result "
+    "(exit 1 when a claim is contradicted).",
+)
+@click.option(
     "--usage/--no-usage",
     default=None,
     help="Read token usage from agent transcripts ([sessions] read_transcripts).",
@@ -205,9 +214,10 @@ def end(
     session_id: str | None,
     abandon: bool,
     run_tests: bool,
+    report: Path | None,
     usage: bool | None,
     as_json: bool,
-) -> None:
+) -> int:
     """Measure the session from git, close it, and write its report, the history,
     the hand-off and the task index. Run again after a crash to finish the notes."""
     from agentdeck.sessions.lifecycle import end_session
@@ -222,10 +232,13 @@ def end(
         run_tests=run_tests,
         read_usage=usage,
         test_stream=stream,
+        report=report,
     )
+    checked = result.session.verification or {}
+    contradicted = bool((checked.get("summary") or {}).get("contradicted"))
     if as_json:
         _emit(result.to_dict(ws.root))
-        return
+        return ExitCode.PROBLEM if contradicted else ExitCode.OK
     s = result.session
     from agentdeck.redact import redact
 
@@ -249,12 +262,19 @@ def end(
         if not s.usage.get("cost_complete"):
             cost += " + unknown"
         click.echo(f"  usage: {totals['total_tokens']:,} tokens, {cost}")
+    if checked:
+        summary = checked.get("summary") or {}
+        click.echo(
+            f"  agent's report: {summary.get('claims', 0)} claims, {summary.get('confirmed', 0)} confirmed, "
+            f"{summary.get('contradicted', 0)} contradicted, {summary.get('unverifiable', 0)} unverifiable"
+        )
     for path in result.written:
         try:
             shown = path.relative_to(ws.root)
         except ValueError:
             shown = path
         click.echo(f"  wrote {shown}")
+    return ExitCode.PROBLEM if contradicted else ExitCode.OK
 
 
 @session.command("show")

@@ -107,11 +107,7 @@ def run(tour: Tour) -> None:
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         config = (tour.root / "agentdeck.toml").read_text(encoding="utf-8")
         setting = f"[tests]\ncommand = {json.dumps(shlex.join(command))}\ntimeout = 120\n"
-        if "\n[tests]\n" in config:
-            config = config.replace("\n[tests]\n", "\n" + setting, 1)
-        else:
-            config += "\n" + setting
-        tour.write("agentdeck.toml", config)
+        tour.write("agentdeck.toml", config + "\n" + setting)
         tour.commit("Shop package, tests and scripts")
         tour.run("test", "run", expect=(1,), max_lines=30)
         tour.run("test", "run", max_lines=6)

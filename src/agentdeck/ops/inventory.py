@@ -106,7 +106,7 @@ def _list_files(root: Path) -> list[str]:
 
     if vcs.is_repository(root):
         try:
-            files = vcs.tracked_files(root, untracked=True)
+            files = vcs.list_files(root)
             return [f for f in files if (root / f).is_file()]
         except vcs.GitError:
             pass

@@ -339,12 +339,15 @@ def end_session(
     run_tests: bool = False,
     read_usage: bool | None = None,
     test_stream: TextIO | None = None,
+    report: Path | None = None,
 ) -> EndResult:
     """Measure and close the open session, then render its notes (see the module docstring).
 
     With no open session, finishes the notes of the agent's session that was
     ended but not rendered (a crashed ``end``), else raises ``NotFound``.
     ``run_tests`` runs the project's tests through ``agentdeck.ops.testrun``.
+    ``report`` is the agent's own report of the session: its claims are checked
+    (``agentdeck.notes.verify``) and the result is stored with the session.
     """
     store = ws.store
     try:
@@ -355,6 +358,12 @@ def end_session(
             raise
         return EndResult(pending, render_pending(ws, pending.id), resumed=True)
     runner = _test_runner() if run_tests and not abandon else None
+    verification = None
+    if report is not None:
+        # Before anything is measured or stored: an unreadable report changes nothing.
+        from agentdeck.notes.verify import verify_report
+
+        verification = redact_data(verify_report(report, workspace=ws).to_dict())
     from agentdeck.sessions import classify
     from agentdeck.sessions.evidence import measure
 
@@ -371,7 +380,7 @@ def end_session(
     if runner is not None:
         tests = redact_data(runner(ws, (), stream=test_stream, session_id=session.id).to_dict())
     usage = _usage(ws, session, ended, read_usage)
-    _commit_end(store, session, evidence, usage, tests, ended, abandon)
+    _commit_end(store, session, evidence, usage, tests, ended, abandon, verification)
     record = get_session(store, session.id)
     written = render_pending(ws, session.id, record)
     return EndResult(record, written)
@@ -422,6 +431,7 @@ def _commit_end(
     tests: dict[str, Any] | None,
     ended: datetime,
     abandon: bool,
+    verification: dict[str, Any] | None = None,
 ) -> None:
     now = clock.to_text(ended)
     sid = session.id
@@ -483,7 +493,7 @@ def _commit_end(
         summary = evidence.summary()
         store.execute(
             "UPDATE sessions SET status = ?, ended_at = ?, duration_minutes = ?, evidence = ?, "
-            "usage = ?, tests = ?, branch = COALESCE(?, branch), updated_at = ?, "
+            "usage = ?, tests = ?, verification = ?, branch = COALESCE(?, branch), updated_at = ?, "
             "notes_rendered_at = NULL WHERE id = ?",
             (
                 "abandoned" if abandon else "ended",
@@ -492,6 +502,7 @@ def _commit_end(
                 json.dumps(summary, sort_keys=True),
                 json.dumps(usage, sort_keys=True) if usage is not None else None,
                 json.dumps(tests, sort_keys=True) if tests is not None else None,
+                json.dumps(verification, sort_keys=True) if verification is not None else None,
                 summary["end"].get("branch"),
                 now,
                 sid,

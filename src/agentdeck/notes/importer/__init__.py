@@ -1,0 +1,367 @@
+"""Import the notes agents already wrote: session histories, reports, hand-offs, logs, backlogs.
+
+The core API (the CLI's ``agentdeck import`` is a thin face over it)::
+
+    read_note(path) -> Note                      # parse only, nothing stored
+    import_note(store, path, ...) -> FileResult  # one file, one transaction
+    import_notes(ws, paths, ...) -> list[FileResult]
+    collect_paths(specs) -> list[Found]          # files, folders and globs
+
+How a note is read: ``repair`` (damaged text), ``scan`` (line classes),
+``parse`` (kind and sessions), ``extract`` (one session), ``persist`` (the
+store). See each module's docstring.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentdeck.errors import AgentdeckError, ExitCode, InvalidInput
+from agentdeck.notes.importer.model import BacklogTask, ParsedSession
+from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
+from agentdeck.notes.importer.persist import FileResult, Writer
+from agentdeck.notes.importer.repair import RepairLog, iter_lines, text_lines
+from agentdeck.notes.importer.scan import Tokens, tokenize
+
+__all__ = [
+    "NOTE_SUFFIXES",
+    "FileResult",
+    "Found",
+    "Note",
+    "ParsedSession",
+    "collect_paths",
+    "import_note",
+    "import_notes",
+    "is_backlog_export",
+    "parse_text",
+    "read_note",
+]
+
+#: Files a folder import picks up (a named file is read whatever its name).
+NOTE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", ".log", ".json")
+#: Files up to this size are decoded once and kept in memory for both passes;
+#: bigger ones are read twice from disk so memory stays bounded.
+IN_MEMORY_LIMIT = 8 << 20
+#: A dry run shows at most this many parsed sessions per file.
+KEEP_PARSED_MAX = 1000
+#: Folders a folder import never walks into.
+_SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".agentdeck",
+    ".tox",
+}
+
+
+@dataclass
+class Note:
+    """A note read without storing anything: its plan, sessions or backlog tasks, repairs."""
+
+    path: str
+    plan: Plan
+    sessions: list[ParsedSession] = field(default_factory=list)
+    tasks: list[BacklogTask] = field(default_factory=list)
+    repair: RepairLog = field(default_factory=RepairLog)
+    lines: list[str] = field(default_factory=list)
+    tokens: list[Any] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.plan.kind,
+            "title": self.plan.title,
+            "reason": self.plan.reason or None,
+            "sessions": [s.to_dict() for s in self.sessions],
+            "tasks": [t.to_dict() for t in self.tasks],
+            "repaired": self.repair.to_dict(),
+        }
+
+
+def parse_text(text: str | bytes, *, name: str = "") -> Note:
+    """Parse a whole note held in memory (``verify`` and tests use this)."""
+    log = RepairLog()
+    lines = text_lines(text, log)
+    tokens = Tokens(tokenize(lines))
+    plan = plan_document(tokens, name=name)
+    note = Note(name, plan, repair=log, lines=lines, tokens=tokens)
+    if plan.kind == "tasks":
+        note.tasks = backlog_tasks(tokens)
+    else:
+        note.sessions = list(iter_sessions(tokens, plan))
+    return note
+
+
+def read_note(path: Path) -> Note:
+    """Parse the note at ``path`` (nothing is stored). Raises ``InvalidInput`` if unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InvalidInput(f"{path}: cannot read: {err.strerror or err}") from None
+    return parse_text(data, name=path.name)
+
+
+@contextmanager
+def _line_source(path: Path, log: RepairLog) -> Iterator[Callable[[], Iterator[str]]]:
+    """A way to read the repaired lines of ``path`` as many times as needed."""
+    size = path.stat().st_size
+    if size <= IN_MEMORY_LIMIT:
+        tokens = Tokens(tokenize(text_lines(path.read_bytes(), log)))
+        yield lambda: tokens
+        return
+    handles: list[Any] = []
+    counted = [False]
+
+    def read() -> Iterator[str]:
+        handle = path.open("rb")
+        handles.append(handle)
+        target = log if not counted[0] else None
+        counted[0] = True
+        yield from iter_lines(handle, target)
+        handle.close()
+
+    try:
+        yield read
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+def import_note(
+    store: Any,
+    path: Path,
+    *,
+    display: str | None = None,
+    dry_run: bool = False,
+    replace: bool = False,
+    default_priority: str = "medium",
+    keep_parsed: bool = False,
+    shared: dict[str, Any] | None = None,
+) -> FileResult:
+    """Import one note into ``store`` in one transaction; return what it did.
+
+    A note with no session structure (and no task IDs) is not forced into
+    records: the result has status ``skipped`` and says why. With ``dry_run``
+    everything runs and is rolled back. Errors of the file (unreadable, a
+    database failure) come back as status ``failed`` with nothing of the file
+    stored; they are not raised.
+    """
+    display = display or str(path)
+    result = FileResult(display, dry_run=dry_run)
+    log = RepairLog()
+    try:
+        result.bytes = path.stat().st_size
+        with _line_source(path, log) as source:
+            plan = plan_document(source(), name=path.name)
+            result.kind = plan.kind
+            result.title = plan.title
+            if plan.kind == "unstructured":
+                result.status = "skipped"
+                result.reason = plan.reason
+                result.exit_code = int(ExitCode.PROBLEM)
+                return result
+            parsed: list[dict[str, Any]] | None = [] if keep_parsed else None
+            try:
+                with store.transaction():
+                    writer = Writer(
+                        store,
+                        result,
+                        display=display,
+                        replace=replace,
+                        default_priority=default_priority,
+                        shared=shared,
+                    )
+                    if plan.kind == "tasks":
+                        tasks = backlog_tasks(source())
+                        writer.backlog(tasks)
+                        if parsed is not None:
+                            parsed.extend(t.to_dict() for t in tasks)
+                    else:
+                        for session in iter_sessions(source(), plan):
+                            writer.session(session)
+                            if parsed is not None and len(parsed) < KEEP_PARSED_MAX:
+                                parsed.append(session.to_dict())
+                    writer.flush()
+                    if dry_run:
+                        raise _DryRun
+                writer.committed()
+            except _DryRun:
+                pass
+            result.parsed = parsed
+            if not (
+                result.sessions_created
+                or result.tasks_created
+                or result.recommended_created
+                or result.sessions_replaced
+            ):
+                result.status = "unchanged"
+    except AgentdeckError as err:
+        _failed(result, str(err), int(err.exit_code))
+    except OSError as err:
+        _failed(result, f"cannot read: {err.strerror or err}", int(ExitCode.INVALID))
+    except Exception as err:  # a bug or a driver error: reported per file, nothing half-stored
+        _failed(result, f"{type(err).__name__}: {err}", int(ExitCode.INTERNAL))
+    finally:
+        result.repair = log.to_dict() if log.repaired else {}
+    return result
+
+
+def _failed(result: FileResult, message: str, code: int) -> None:
+    result.status = "failed"
+    result.error = " ".join(message.split())[:500]
+    result.exit_code = code
+    for name in (
+        "sessions_created",
+        "sessions_unchanged",
+        "sessions_differ",
+        "sessions_replaced",
+        "tasks_created",
+        "tasks_linked",
+        "recommended_created",
+        "recommended_linked",
+    ):
+        getattr(result, name).clear()
+    result.entries = result.files = 0
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file to import and whether the user named it (rather than a folder or glob)."""
+
+    path: Path
+    named: bool
+
+
+def collect_paths(specs: Sequence[str], *, cwd: Path | None = None) -> list[Found]:
+    """Expand files, folders (recursively: note suffixes only) and globs, in a stable order.
+
+    Raises ``InvalidInput`` for a path that does not exist or a glob that matches nothing.
+    """
+    base = cwd or Path.cwd()
+    out: list[Found] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, named: bool) -> None:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            out.append(Found(path, named))
+
+    for spec in specs:
+        path = Path(spec).expanduser()
+        if not path.is_absolute():
+            path = base / path
+        if path.is_file():
+            add(path, True)
+            continue
+        if path.is_dir():
+            for found in _walk(path):
+                add(found, False)
+            continue
+        if any(ch in spec for ch in "*?["):
+            pattern = str(path)
+            matches = sorted(glob.glob(pattern, recursive=True))
+            files = [Path(m) for m in matches if os.path.isfile(m)]
+            if not files:
+                raise InvalidInput(f"{spec}: no file matches this pattern")
+            for match in files:
+                add(match, False)
+            continue
+        raise InvalidInput(f"{spec}: no such file")
+    return out
+
+
+def _walk(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if not name.lower().endswith(NOTE_SUFFIXES) or name.startswith("."):
+                continue
+            path = Path(root) / name
+            if name.lower().endswith(".json") and not is_backlog_export(path, strict=True):
+                continue  # JSON in a notes folder is data, unless it is a backlog export
+            found.append(path)
+    return found
+
+
+def is_backlog_export(path: Path, *, strict: bool = False) -> bool:
+    """Whether ``path`` holds agentdeck's backlog JSON export (``strict``: by content only;
+    otherwise any named ``.json`` file counts, and its import says what is wrong with it)."""
+    if not strict and path.suffix.lower() == ".json":
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and b"agentdeck-backlog" in head
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    """How a file is named in ``source`` columns: relative to the workspace when inside it."""
+    resolved = path.resolve()
+    if root is not None:
+        try:
+            return str(resolved.relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(resolved)
+
+
+def import_notes(
+    ws: Any,
+    paths: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    replace: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+    keep_parsed: bool = False,
+) -> list[FileResult]:
+    """Import notes into the workspace's store, each file in its own transaction.
+
+    ``progress(done_bytes, total_bytes, name)`` is called after each file.
+    """
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    total = sum(sizes)
+    done = 0
+    results = []
+    priority = ws.config.get("backlog", "default_priority")
+    shared: dict[str, Any] = {}
+    for path, size in zip(paths, sizes, strict=True):
+        name = display_path(path, ws.root)
+        results.append(
+            import_note(
+                ws.store,
+                path,
+                display=name,
+                dry_run=dry_run,
+                replace=replace,
+                default_priority=priority,
+                keep_parsed=keep_parsed,
+                shared=shared,
+            )
+        )
+        done += size
+        if progress is not None:
+            progress(done, total, name)
+    return results

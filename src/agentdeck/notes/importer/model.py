@@ -1,0 +1,206 @@
+"""What the parser reads out of a note, before anything is stored.
+
+Every item keeps the line it came from; ``ParsedSession.to_dict()`` is the
+shape ``import --dry-run --json`` shows for each session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentdeck.notes.importer.dates import find_dates
+from agentdeck.notes.importer.vocab import LIVE_MARKER
+
+#: Kinds of session log entries (the ``session_entries.kind`` values the importer writes).
+ENTRY_KINDS = ("work", "decision", "challenge", "solution", "lesson", "blocker", "next", "note")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One log entry: a work item, decision, challenge, solution, lesson, blocker, next step or note.
+
+    ``parent`` is the index (in the session's ``entries``) of the entry this one
+    belongs to: the challenge of a solution, the work item of a detail.
+    """
+
+    kind: str
+    text: str
+    line: int
+    parent: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "line": self.line, "parent": self.parent}
+
+
+@dataclass
+class TaskRef:
+    """A task named by its ID in a note, with what the note says about it."""
+
+    id: str
+    title: str | None
+    line: int
+    role: str = "worked"
+    status: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    effort: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "role": self.role,
+            "status": self.status,
+            "priority": self.priority,
+            "category": self.category,
+            "effort": self.effort,
+            "line": self.line,
+        }
+
+
+@dataclass(slots=True)
+class FileRef:
+    """A file a note mentions, with the line or character count it claims."""
+
+    path: str
+    line: int
+    lines: int | None = None
+    chars: int | None = None
+    #: "created" or "modified" when the note says so, else None (only mentioned).
+    change: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "lines": self.lines,
+            "chars": self.chars,
+            "change": self.change,
+            "line": self.line,
+        }
+
+
+@dataclass
+class NewTask:
+    """A task the note recommends adding to the backlog."""
+
+    title: str
+    line: int
+    label: str | None = None
+    priority: str | None = None
+    effort: str | None = None
+    description: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "label": self.label,
+            "priority": self.priority,
+            "effort": self.effort,
+            "description": "\n".join(self.description),
+            "line": self.line,
+        }
+
+
+@dataclass
+class ParsedSession:
+    """One session read from a note."""
+
+    line: int
+    end_line: int = 0
+    title: str = ""
+    objective: str = ""
+    when_text: str | None = None
+    day: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    duration_minutes: float | None = None
+    duration_text: str | None = None
+    branch: str | None = None
+    agent: str = ""
+    #: An explicit session ID written in the note (``SESSION-20260204-001``).
+    label: str | None = None
+    metrics: dict[str, str] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+    tasks: list[TaskRef] = field(default_factory=list)
+    files: list[FileRef] = field(default_factory=list)
+    new_tasks: list[NewTask] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "end_line": self.end_line,
+            "title": self.title,
+            "objective": self.objective,
+            "when": self.when_text,
+            "day": self.day,
+            "start_time": self.start_time,
+            "duration_minutes": self.duration_minutes,
+            "duration_text": self.duration_text,
+            "branch": self.branch,
+            "agent": self.agent,
+            "label": self.label,
+            "metrics": self.metrics,
+            "entries": [e.to_dict() for e in self.entries],
+            "tasks": [t.to_dict() for t in self.tasks],
+            "files": [f.to_dict() for f in self.files],
+            "new_tasks": [t.to_dict() for t in self.new_tasks],
+        }
+
+    def import_key(self) -> str:
+        """The natural key that makes importing this session again a no-op.
+
+        An explicit session ID wins. Otherwise the day (or the date as written)
+        with the start time when there is one; without a time, the title with
+        dates and markers such as "(LATEST)" removed, and the branch. With
+        neither a day nor a title, the first entries stand in for them.
+        """
+        if self.label:
+            return "id:" + self.label.upper()
+        when = self.day or _norm(self.when_text or "")
+        if self.start_time:
+            return f"t:{when}|{self.start_time}"
+        title = _norm_title(self.title) or _norm_title(self.objective)
+        key = f"d:{when}|{title}|{(self.branch or '').lower()}"
+        if not self.day and not title:
+            first = "|".join(e.text for e in self.entries[:3])
+            key += "|" + hashlib.sha1(first.encode("utf-8", "replace")).hexdigest()[:16]
+        return key
+
+    def digest(self) -> str:
+        """A fingerprint of the content (line numbers excluded): equal when two notes agree."""
+        data = self.to_dict()
+        data.pop("line")
+        data.pop("end_line")
+        for group in ("entries", "tasks", "files", "new_tasks"):
+            for item in data[group]:
+                item.pop("line", None)
+        data["title"] = LIVE_MARKER.sub("", data["title"]).strip()
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+@dataclass
+class BacklogTask(TaskRef):
+    """A task read from a backlog or task index file (outside any session)."""
+
+    depends_on: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def _norm(text: str) -> str:
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def _norm_title(text: str) -> str:
+    text = LIVE_MARKER.sub(" ", text or "")
+    for found in reversed(find_dates(text)):
+        text = text[: found.start] + " " + text[found.end :]
+    text = re.sub(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", " ", text, flags=re.I)
+    return _norm(text)

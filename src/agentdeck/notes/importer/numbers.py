@@ -1,0 +1,127 @@
+"""Numbers as people write them in reports: ``1,569``, ``~5,000+``, ``17K+``, ``62.5%``.
+
+A claimed number keeps how exact it was meant to be. ``Amount.matches`` is the
+one tolerance rule every check uses (documented in ``docs/readme/import.md``):
+
+* a plain number must be met exactly;
+* ``~N`` (or "about", "approx.", "around", "roughly") allows 10 % either way;
+* ``N+`` (or "over", "more than", "at least") means N up to 25 % more;
+* a rounded figure (``17K``, ``1.2M``) allows half of its last unit either way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: A number with its approximation marks, e.g. "~5,000+", "17K+", "62.5%", "1.2k".
+NUMBER = re.compile(
+    r"(?P<approx>~|≈|\babout\s+|\baround\s+|\bapprox(?:\.|imately)?\s+|\broughly\s+|\bover\s+|"
+    r"\bmore than\s+|\bat least\s+|\bcirca\s+|\bca\.\s*)?"
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<scale>[kKmM](?![a-zA-Z]))?(?P<plus>\+)?(?P<pct>\s?%)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A claimed quantity: its value, how it was written, and its tolerance."""
+
+    value: float
+    text: str
+    approx: bool = False
+    floor: bool = False
+    #: Half of the last written unit for rounded figures (``17K`` -> 500).
+    rounding: float = 0.0
+    percent: bool = False
+
+    @property
+    def number(self) -> int | float:
+        """The value as an int when it is whole (for JSON)."""
+        return int(self.value) if float(self.value).is_integer() else self.value
+
+    def bounds(self) -> tuple[float, float]:
+        """The interval of values that agree with the claim."""
+        low = high = self.value
+        if self.approx:
+            low, high = self.value * 0.9, self.value * 1.1
+        if self.floor:
+            low, high = min(low, self.value), max(high, self.value * 1.25)
+        return low - self.rounding, high + self.rounding
+
+    def matches(self, found: float) -> bool:
+        """Whether a measured or computed value agrees with this claim."""
+        low, high = self.bounds()
+        return low - 1e-9 <= found <= high + 1e-9
+
+
+def parse_amount(match: re.Match[str]) -> Amount | None:
+    """An ``Amount`` from a ``NUMBER`` match (None when the digits do not parse)."""
+    raw = match.group("num").replace(",", "")
+    try:
+        value = float(raw)
+    except ValueError:  # pragma: no cover - the pattern only lets digits through
+        return None
+    approx_word = (match.group("approx") or "").strip().lower()
+    floor = bool(match.group("plus")) or approx_word in {"over", "more than", "at least"}
+    approx = (bool(approx_word) and not floor) or approx_word in {"~", "≈"}
+    rounding = 0.0
+    scale = (match.group("scale") or "").lower()
+    if scale:
+        factor = 1000.0 if scale == "k" else 1_000_000.0
+        decimals = len(raw.split(".", 1)[1]) if "." in raw else 0
+        rounding = factor / (10**decimals) / 2
+        value *= factor
+    return Amount(
+        value=value,
+        text=match.group(0).strip(),
+        approx=approx,
+        floor=floor,
+        rounding=rounding,
+        percent=bool(match.group("pct")),
+    )
+
+
+def first_amount(text: str) -> Amount | None:
+    """The first number written in ``text``, or None."""
+    for match in NUMBER.finditer(text):
+        amount = parse_amount(match)
+        if amount is not None:
+            return amount
+    return None
+
+
+def to_int(text: str) -> int | None:
+    """``"8,616"`` -> 8616; None when it is not a whole number."""
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        return None
+
+
+#: "(193 lines)", "379 lines", "(NEW - 8,616 chars)", "17K+ lines", "~200 LOC".
+COUNT = re.compile(
+    r"(?P<num>~?\s?\d{1,3}(?:,\d{3})+|~?\s?\d+(?:\.\d+)?)\s?(?P<scale>[kK])?\+?\s*"
+    r"(?P<unit>lines?(?: of code)?|loc|sloc|chars?|characters?|zeilen|lignes|líneas|lineas|linhas|righe)\b",
+    re.IGNORECASE,
+)
+
+
+def count_in(text: str) -> tuple[int | None, int | None]:
+    """Line and character counts written in ``text``: ``(lines, chars)``."""
+    lines = chars = None
+    for match in COUNT.finditer(text):
+        raw = match.group("num").replace("~", "").replace(",", "").strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if match.group("scale"):
+            value *= 1000
+        unit = match.group("unit").lower()
+        if unit.startswith("char"):
+            chars = chars if chars is not None else int(value)
+        else:
+            lines = lines if lines is not None else int(value)
+    return lines, chars

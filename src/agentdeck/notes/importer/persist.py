@@ -1,0 +1,465 @@
+"""Storing what was read: sessions, their entries, task links and files; tasks; recommendations.
+
+One file is one transaction: after any failure nothing of that file remains.
+A session whose natural key (``ParsedSession.import_key``) is already stored
+is not written again, so importing a file twice, or two files that share
+sessions, creates each session once. Tasks keep the IDs the notes give them
+(``ids.reserve`` moves the day's sequence past them); a task already in the
+backlog is linked, never changed. Recommended tasks become ``todo`` tasks
+tagged ``recommended`` with ``source`` = file:line and ``found_in_session``;
+one whose title matches an open task is linked to it instead of duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentdeck import clock, ids
+from agentdeck.backlog.deps import find_cycle
+from agentdeck.backlog.model import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
+from agentdeck.backlog.tasks import (
+    NewTask as BacklogNewTask,
+)
+from agentdeck.backlog.tasks import (
+    add_task,
+    check_category,
+    check_effort,
+    check_title,
+    record_event,
+)
+from agentdeck.errors import AgentdeckError
+from agentdeck.notes.importer.model import BacklogTask, NewTask, ParsedSession, TaskRef
+from agentdeck.store import Store
+
+SESSION_PREFIX = "SESSION"
+ACTOR = "import"
+_NORMAL_TITLE = re.compile(r"[^\w]+")
+
+
+def normal_title(text: str) -> str:
+    """Titles compared for duplicates: lower case, words only."""
+    return _NORMAL_TITLE.sub(" ", text.lower()).strip()
+
+
+@dataclass
+class FileResult:
+    """What importing one note did (or, with ``dry_run``, would do). ``to_dict`` is the JSON shape."""
+
+    path: str
+    kind: str = ""
+    status: str = "imported"
+    title: str = ""
+    sessions_created: list[str] = field(default_factory=list)
+    sessions_unchanged: list[str] = field(default_factory=list)
+    sessions_differ: list[str] = field(default_factory=list)
+    sessions_replaced: list[str] = field(default_factory=list)
+    tasks_created: list[str] = field(default_factory=list)
+    tasks_linked: list[str] = field(default_factory=list)
+    recommended_created: list[str] = field(default_factory=list)
+    recommended_linked: list[str] = field(default_factory=list)
+    entries: int = 0
+    files: int = 0
+    warnings: list[str] = field(default_factory=list)
+    repair: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    error: str | None = None
+    exit_code: int = 0
+    bytes: int = 0
+    dry_run: bool = False
+    #: Parsed sessions (kept only when asked, for ``--dry-run --json``).
+    parsed: list[dict[str, Any]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "kind": self.kind,
+            "status": self.status,
+            "title": self.title,
+            "dry_run": self.dry_run,
+            "sessions": {
+                "created": self.sessions_created,
+                "unchanged": self.sessions_unchanged,
+                "differ": self.sessions_differ,
+                "replaced": self.sessions_replaced,
+            },
+            "tasks": {"created": self.tasks_created, "linked": self.tasks_linked},
+            "recommended": {
+                "created": self.recommended_created,
+                "linked": self.recommended_linked,
+            },
+            "entries": self.entries,
+            "files": self.files,
+            "repaired": self.repair,
+            "warnings": self.warnings,
+            "reason": self.reason,
+            "error": self.error,
+        }
+        if self.parsed is not None:
+            out["parsed"] = self.parsed
+        return out
+
+
+class _Overlay(dict):  # type: ignore[type-arg]
+    """Lookups see the shared titles and this file's; writes go to this file's only."""
+
+    def __init__(self, base: dict[str, str], added: dict[str, str]) -> None:
+        super().__init__()
+        self.base = base
+        self.added = added
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        if key in self.added:
+            return self.added[key]
+        return self.base.get(key, default)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.added[key] = value
+
+
+class Writer:
+    """Writes the sessions and tasks of one file inside the caller's transaction."""
+
+    def __init__(
+        self,
+        store: Store,
+        result: FileResult,
+        *,
+        display: str,
+        replace: bool,
+        default_priority: str,
+        shared: dict[str, Any] | None = None,
+    ) -> None:
+        self.store = store
+        self.result = result
+        self.display = display
+        self.replace = replace
+        self.default_priority = default_priority
+        self.keys: dict[str, int] = {}
+        self.known_tasks: set[str] = set()
+        self._open_titles: dict[str, str] | None = None
+        self._added_titles: dict[str, str] = {}
+        self._entry_rows: list[tuple[Any, ...]] = []
+        self._file_rows: list[tuple[Any, ...]] = []
+        self._next_num: int | None = None
+        #: Caches shared by the files of one run (filled only from committed files).
+        self.shared = shared if shared is not None else {}
+        self.now = clock.now_text()
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def session(self, parsed: ParsedSession) -> None:
+        store = self.store
+        key = parsed.import_key()
+        seen = self.keys.get(key, 0) + 1
+        self.keys[key] = seen
+        if seen > 1:
+            key = f"{key}#{seen}"
+        digest = parsed.digest()
+        row = store.query_one(
+            "SELECT id, import_digest FROM sessions WHERE import_key = ?", (key[:1000],)
+        )
+        if row is not None:
+            if row["import_digest"] == digest:
+                self.result.sessions_unchanged.append(row["id"])
+                return
+            if not self.replace:
+                self.result.sessions_differ.append(row["id"])
+                return
+            session_id = row["id"]
+            self.flush()
+            store.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            self.result.sessions_replaced.append(session_id)
+        else:
+            session_id = self._session_id(parsed)
+            self.result.sessions_created.append(session_id)
+        self._insert_session(parsed, session_id, key[:1000], digest)
+
+    def _session_id(self, parsed: ParsedSession) -> str:
+        label = (parsed.label or "").upper()
+        if ids.ID_PATTERN.match(label):
+            taken = self.store.query_value("SELECT 1 FROM sessions WHERE id = ?", (label,))
+            if not taken:
+                ids.reserve(self.store, label)
+                return label
+        day = parsed.day.replace("-", "") if parsed.day else None
+        return ids.allocate(self.store, SESSION_PREFIX, day)
+
+    def _insert_session(
+        self, parsed: ParsedSession, session_id: str, key: str, digest: str
+    ) -> None:
+        store = self.store
+        source = f"{self.display}:{parsed.line}"
+        store.execute(
+            "INSERT INTO sessions (id, agent, objective, status, branch, day, when_text, "
+            "duration_minutes, duration_text, metrics, source, import_key, created_at, updated_at, "
+            "title, import_digest) VALUES (?, ?, ?, 'imported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                parsed.agent or "",
+                parsed.objective or parsed.title or "",
+                parsed.branch,
+                parsed.day,
+                parsed.when_text,
+                parsed.duration_minutes,
+                parsed.duration_text,
+                json.dumps(parsed.metrics, ensure_ascii=False) if parsed.metrics else None,
+                source,
+                key,
+                self.now,
+                self.now,
+                parsed.title or None,
+                digest,
+            ),
+        )
+        self._entries(parsed, session_id)
+        for ref in parsed.tasks:
+            self._link_task(ref, session_id, parsed)
+        if parsed.files:
+            self._file_rows.extend(
+                (session_id, f.path, f.lines, f.chars, f"{self.display}:{f.line}")
+                for f in parsed.files
+            )
+            self.result.files += len(parsed.files)
+        for task in parsed.new_tasks:
+            self._recommend(task, session_id)
+
+    def _entries(self, parsed: ParsedSession, session_id: str) -> None:
+        """Queue the session's entries with numbers taken up front, so that a
+        solution can name its challenge's ``num`` and all rows go in one batch."""
+        if not parsed.entries:
+            return
+        nums = self._numbers(len(parsed.entries))
+        for index, entry in enumerate(parsed.entries):
+            parent = nums[entry.parent] if entry.parent is not None else None
+            self._entry_rows.append(
+                (
+                    nums[index],
+                    session_id,
+                    entry.kind,
+                    entry.text,
+                    parent,
+                    f"{self.display}:{entry.line}",
+                )
+            )
+        self.result.entries += len(parsed.entries)
+        if len(self._entry_rows) >= 5000:
+            self.flush()
+
+    def _numbers(self, count: int) -> list[int]:
+        """``count`` fresh values of ``session_entries.num`` (inside the write transaction)."""
+        store = self.store
+        if store.dialect.is_postgres:
+            rows = store.query(
+                "SELECT nextval(pg_get_serial_sequence('session_entries', 'num')) AS n "
+                "FROM generate_series(1, ?)",
+                (count,),
+            )
+            return [int(r["n"]) for r in rows]
+        if self._next_num is None:
+            # SQLite: the transaction holds the write lock, so nobody else takes numbers.
+            top = store.query_value(
+                "SELECT max(n) FROM (SELECT max(num) AS n FROM session_entries UNION ALL "
+                "SELECT seq AS n FROM sqlite_sequence WHERE name = 'session_entries')"
+            )
+            self._next_num = int(top or 0) + 1
+        first = self._next_num
+        self._next_num += count
+        return list(range(first, first + count))
+
+    def flush(self) -> None:
+        """Write the queued entry and file rows (called at the end of each file)."""
+        if self._entry_rows:
+            self.store.executemany(
+                "INSERT INTO session_entries (num, session_id, kind, text, parent, source) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                self._entry_rows,
+            )
+            self._entry_rows = []
+        if self._file_rows:
+            self.store.executemany(
+                "INSERT INTO session_files (session_id, path, change, claimed_lines, claimed_chars, source) "
+                "VALUES (?, ?, 'mentioned', ?, ?, ?)",
+                self._file_rows,
+            )
+            self._file_rows = []
+
+    # -- tasks -------------------------------------------------------------------------------
+
+    def _task_exists(self, task_id: str) -> bool:
+        if task_id in self.known_tasks:
+            return True
+        if self.store.query_value("SELECT 1 FROM tasks WHERE id = ?", (task_id,)):
+            self.known_tasks.add(task_id)
+            return True
+        return False
+
+    def _stamp(self, day: str | None) -> str:
+        return f"{day}T00:00:00.000000Z" if day else self.now
+
+    def _create_task(
+        self, ref: TaskRef, *, session_id: str | None, day: str | None, source: str
+    ) -> bool:
+        """Insert a task named in a note, keeping its ID. False when it is already stored."""
+        if self._task_exists(ref.id):
+            if ref.id not in self.result.tasks_linked and ref.id not in self.result.tasks_created:
+                self.result.tasks_linked.append(ref.id)
+            return False
+        status = ref.status if ref.status in STATUSES else None
+        status = status or ("done" if ref.role == "completed" else "todo")
+        try:
+            title = check_title(ref.title or "")
+        except AgentdeckError:
+            title = f"{ref.id} (no title in {source})"
+        try:
+            category = check_category(ref.category or "")
+        except AgentdeckError:
+            category = ""
+        try:
+            effort = check_effort(ref.effort)
+        except AgentdeckError:
+            effort = None
+        stamp = self._stamp(day)
+        finished = status in FINISHED_STATUSES
+        self.store.execute(
+            "INSERT INTO tasks (id, title, status, priority, category, effort, source, created_at, "
+            "updated_at, completed_at, completed_in_session, found_in_session) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ref.id,
+                title,
+                status,
+                ref.priority or self.default_priority,
+                category,
+                effort,
+                source,
+                stamp,
+                stamp,
+                stamp if finished else None,
+                session_id if status == "done" and session_id else None,
+                None,
+            ),
+        )
+        record_event(
+            self.store,
+            ref.id,
+            ACTOR,
+            "created",
+            to_status=status,
+            note=f"imported from {source}",
+            session_id=session_id,
+            at=stamp,
+        )
+        ids.reserve(self.store, ref.id)
+        self.known_tasks.add(ref.id)
+        self.result.tasks_created.append(ref.id)
+        if status in OPEN_STATUSES:
+            self.open_titles()[normal_title(title)] = ref.id
+        return True
+
+    def _link_task(self, ref: TaskRef, session_id: str, parsed: ParsedSession) -> None:
+        self._create_task(
+            ref, session_id=session_id, day=parsed.day, source=f"{self.display}:{ref.line}"
+        )
+        self.store.execute(
+            "INSERT INTO session_tasks (session_id, task_id, role, title) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (session_id, ref.id, ref.role, ref.title),
+        )
+
+    def open_titles(self) -> dict[str, str]:
+        """Normalised titles of open tasks -> their IDs (read once per run, kept current)."""
+        if self._open_titles is None:
+            known = self.shared.get("open_titles")
+            if known is None:
+                known = {
+                    normal_title(r["title"]): r["id"]
+                    for r in self.store.query(
+                        "SELECT id, title FROM tasks WHERE status IN ('todo', 'in_progress', 'blocked', 'review') "
+                        "AND archived_at IS NULL ORDER BY num"
+                    )
+                }
+                self.shared["open_titles"] = known
+            self._open_titles = _Overlay(known, self._added_titles)
+        return self._open_titles
+
+    def committed(self) -> None:
+        """The file's transaction committed: its new titles join the run's shared cache."""
+        if "open_titles" in self.shared:
+            self.shared["open_titles"].update(self._added_titles)
+
+    def _recommend(self, task: NewTask, session_id: str) -> None:
+        source = f"{self.display}:{task.line}"
+        key = normal_title(task.title)
+        known = self.open_titles().get(key)
+        if known:
+            self.store.execute(
+                "INSERT INTO session_tasks (session_id, task_id, role, title) VALUES (?, ?, 'found', ?) "
+                "ON CONFLICT DO NOTHING",
+                (session_id, known, task.title),
+            )
+            self.result.recommended_linked.append(known)
+            return
+        notes = (
+            f"Recommended as {task.label} in {source}."
+            if task.label
+            else f"Recommended in {source}."
+        )
+        try:
+            created = add_task(
+                self.store,
+                BacklogNewTask(
+                    title=task.title,
+                    description="\n".join(task.description).strip(),
+                    priority=task.priority or self.default_priority,
+                    effort=task.effort,
+                    tags=["recommended"],
+                    notes=notes,
+                    found_in_session=session_id,
+                    source=source,
+                ),
+                actor=ACTOR,
+            )
+        except AgentdeckError as err:
+            self.result.warnings.append(f"{source}: recommended task not added: {err}")
+            return
+        self.open_titles()[key] = created.id
+        self.result.recommended_created.append(created.id)
+
+    # -- backlogs and task indexes -----------------------------------------------------------
+
+    def backlog(self, tasks: list[BacklogTask]) -> None:
+        """Tasks of a TODO.md / TASK_INDEX.md: created when missing, with tags and dependencies."""
+        created = []
+        for task in tasks:
+            if self._create_task(
+                task, session_id=None, day=None, source=f"{self.display}:{task.line}"
+            ):
+                created.append(task)
+        for task in created:
+            for tag in task.tags:
+                if re.fullmatch(r"[\w.:/+-]+", tag):
+                    self.store.execute(
+                        "INSERT INTO task_tags (task_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                        (task.id, tag),
+                    )
+        edges = {
+            (r["task_id"], r["depends_on"])
+            for r in self.store.query("SELECT task_id, depends_on FROM task_deps")
+        }
+        for task in created:
+            for dep in task.depends_on:
+                if dep == task.id or not self._task_exists(dep):
+                    continue
+                if find_cycle(edges | {(task.id, dep)}) is not None:
+                    self.result.warnings.append(
+                        f"{self.display}:{task.line}: {task.id} -> {dep} would close a cycle; left out"
+                    )
+                    continue
+                edges.add((task.id, dep))
+                self.store.execute(
+                    "INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (task.id, dep),
+                )

@@ -1,0 +1,330 @@
+"""A line-oriented reading of markdown: each line becomes one ``Line`` token.
+
+Not a full CommonMark parser on purpose: notes are read line by line (so a
+50 MB file streams), and what the importer needs is the shape of each line:
+heading (ATX ``##`` or setext ``===``/``---`` underlines), list item (with
+indent, marker and checkbox), table row, code (inside fences), rule, blank or
+text. Inline markup is left in the text; ``clean_inline`` strips it where a
+value is wanted. On a 21 MB corpus in the seed formats the whole read
+(decode, repair, classify, cut into sessions, extract) runs about twice as
+fast as markdown-it-py takes just to tokenize the same text, and it never
+raises on odd input (see ``benchmarks/results/import.md``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+BLANK, HEADING, ITEM, TABLE, CODE, FENCE, RULE, TEXT = range(8)
+KIND_NAMES = ("blank", "heading", "item", "table", "code", "fence", "rule", "text")
+
+
+class Line:
+    """One line of a note, classified.
+
+    ``text`` is the content without its markdown prefix (``#``, ``- ``, ``|``);
+    ``level`` is the heading level or, for list items and text, the indent in
+    columns; ``marker`` the list marker; ``check`` the checkbox mark (``" "``,
+    ``"x"``, ``"~"``...) or None; ``cells`` the cells of a table row.
+    """
+
+    __slots__ = ("cells", "check", "kind", "level", "marker", "no", "text")
+
+    def __init__(
+        self,
+        no: int,
+        kind: int,
+        text: str,
+        level: int = 0,
+        marker: str = "",
+        check: str | None = None,
+        cells: list[str] | None = None,
+    ) -> None:
+        self.no = no
+        self.kind = kind
+        self.text = text
+        self.level = level
+        self.marker = marker
+        self.check = check
+        self.cells = cells
+
+    def __repr__(self) -> str:
+        return f"Line({self.no}, {KIND_NAMES[self.kind]}, {self.level}, {self.text!r})"
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,9}[.)]|[a-zA-Z][.)])[ \t]+(.*)$")
+_CHECK = re.compile(r"^\[([ xX~?!\-/✓✔])\][ \t]*")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_QUOTE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_TABLE_SEP = re.compile(r"^[\s|:\-]+$")
+
+
+def _indent(prefix: str) -> int:
+    return len(prefix.expandtabs(4))
+
+
+class Tokens(list):  # type: ignore[type-arg]
+    """Lines already classified; ``tokenize`` passes them through (one pass, not two)."""
+
+
+def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
+    """Classify each line. One line of lookahead turns setext underlines into headings."""
+    if isinstance(lines, Tokens):
+        yield from lines
+        return
+    fence: str | None = None
+    pending: Line | None = None
+    no = start - 1
+    for raw in lines:
+        no += 1
+        if fence is not None:
+            if pending is not None:
+                yield pending
+                pending = None
+            stripped = raw.strip()
+            if stripped.startswith(fence) and set(stripped) <= {fence[0]}:
+                fence = None
+                yield Line(no, FENCE, "")
+            else:
+                yield Line(no, CODE, raw)
+            continue
+        line = _classify(no, raw)
+        if line.kind == FENCE:
+            match = _FENCE.match(raw)
+            fence = match.group(1) if match else "```"
+        if pending is not None:
+            if (
+                line.kind in (RULE, TEXT)
+                and pending.kind == TEXT
+                and pending.level < 4
+                and _SETEXT.match(raw)
+            ):
+                underline = raw.strip()[0]
+                yield Line(pending.no, HEADING, pending.text.strip(), 1 if underline == "=" else 2)
+                yield Line(no, BLANK, "")
+                pending = None
+                continue
+            yield pending
+            pending = None
+        if line.kind == TEXT:
+            pending = line
+        else:
+            yield line
+    if pending is not None:
+        yield pending
+
+
+def _classify(no: int, raw: str) -> Line:
+    if not raw or raw.isspace():
+        return Line(no, BLANK, "")
+    first = raw.lstrip()[:1]
+    if first == ">":
+        raw = _QUOTE.sub("", raw, count=1)
+        if not raw.strip():
+            return Line(no, BLANK, "")
+        first = raw.lstrip()[:1]
+    if first == "#":
+        match = _HEADING.match(raw)
+        if match:
+            return Line(no, HEADING, (match.group(2) or "").strip(), len(match.group(1)))
+    elif first in "`~" and _FENCE.match(raw):
+        return Line(no, FENCE, raw.strip())
+    elif first == "|":
+        body = raw.strip()
+        if _TABLE_SEP.match(body):
+            return Line(no, RULE, "", marker="table")
+        inner = body[1:-1] if body.endswith("|") and len(body) > 1 else body[1:]
+        cells = [c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(inner)]
+        return Line(no, TABLE, body, cells=cells)
+    if first in "-*_" and _RULE.match(raw):
+        return Line(no, RULE, "")
+    if first in "-*+•" or first.isdigit() or (first.isalpha() and raw[1:2] in ".)"):
+        match = _ITEM.match(raw)
+        if match and not (first.isalpha() and not match.group(3)[:1].isupper()):
+            text = match.group(3)
+            check = None
+            if text[:1] == "[":
+                box = _CHECK.match(text)
+                if box:
+                    check = box.group(1).lower()
+                    text = text[box.end() :]
+            return Line(
+                no,
+                ITEM,
+                text.strip(),
+                level=_indent(match.group(1)),
+                marker=match.group(2),
+                check=check,
+            )
+    stripped = raw.lstrip()
+    return Line(no, TEXT, stripped.rstrip(), level=_indent(raw[: len(raw) - len(stripped)]))
+
+
+# -- inline text ------------------------------------------------------------------------
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(
+    r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*]+?)\*(?![\w*])|(?<!\w)_([^_]+?)_(?!\w)"
+)
+_SPACES = re.compile(r"\s+")
+
+
+_INLINE_MARKS = frozenset("[*_`<\t")
+
+
+def clean_inline(text: str) -> str:
+    """Text without markdown emphasis, links (their label is kept) or code ticks."""
+    if _INLINE_MARKS.isdisjoint(text):
+        return text.strip() if "  " not in text else _SPACES.sub(" ", text).strip()
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text)
+        text = text.replace("**", "")
+    if "`" in text:
+        text = text.replace("`", "")
+    if "<" in text:
+        text = re.sub(r"</?[a-zA-Z][^>]{0,80}>", "", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+#: Marks written before an item that say its status.
+STATUS_MARKS = {
+    "✅": "done",
+    "✓": "done",
+    "✔": "done",
+    "☑": "done",
+    "🟢": "done",
+    "✗": "cancelled",
+    "❌": "cancelled",
+    "✖": "cancelled",
+    "🔄": "in_progress",
+    "⏳": "in_progress",
+    "🚧": "in_progress",
+    "🟡": "in_progress",
+    "⚠": "blocked",
+    "🛑": "blocked",
+    "⛔": "blocked",
+    "🔴": "blocked",
+    "⬜": "todo",
+    "☐": "todo",
+}
+_SYMBOL_CATEGORIES = {"So", "Sk", "Sm", "Mn", "Cf", "Co", "Cs"}
+
+
+def strip_symbols(text: str) -> tuple[str, str | None]:
+    """Drop emoji and other symbols at the start and end of ``text``.
+
+    Returns the text and the status a leading or trailing mark stood for
+    (``✅ Done thing`` -> ``("Done thing", "done")``).
+    """
+    if (
+        text
+        and text[0] < "\u2000"
+        and text[-1] < "\u2000"
+        and not text[0].isspace()
+        and not text[-1].isspace()
+    ):
+        return text, None
+    status = None
+    start, end = 0, len(text)
+    while start < end:
+        ch = text[start]
+        if ch in STATUS_MARKS and status is None:
+            status = STATUS_MARKS[ch]
+        if ch.isspace() or (ord(ch) > 0x2000 and unicodedata.category(ch) in _SYMBOL_CATEGORIES):
+            start += 1
+        else:
+            break
+    while end > start:
+        ch = text[end - 1]
+        if ch in STATUS_MARKS and status is None:
+            status = STATUS_MARKS[ch]
+        if ch.isspace() or (ord(ch) > 0x2000 and unicodedata.category(ch) in _SYMBOL_CATEGORIES):
+            end -= 1
+        else:
+            break
+    return text[start:end], status
+
+
+_LEAD = re.compile(r"^(\*\*|__)(?P<lead>.+?)(\1)(?P<rest>.*)$")
+_KEY_VALUE_IN_BOLD = re.compile(r"^(?P<key>[^:]{1,60}?)\s*[:：]\s*$")
+
+
+def bold_lead(text: str) -> tuple[str, str] | None:
+    """``**Date:** 2026`` -> ``("Date:", " 2026")``; None when the line does not open with bold."""
+    if not text.startswith(("**", "__")):
+        return None
+    match = _LEAD.match(text)
+    if not match:
+        return None
+    return match.group("lead"), match.group("rest")
+
+
+_PLAIN_KEY = re.compile(
+    r"^(?P<key>[A-Za-zÀ-ÿ\u0400-\u04ff][\w /&().'’-]{0,48}?)\s*[:：]\s+(?P<value>\S.*)$"
+)
+
+
+def key_value(text: str) -> tuple[str, str] | None:
+    """A ``Key: value`` pair written as ``**Key:** value``, ``**Key**: value`` or ``Key: value``.
+
+    Returns the key and value without markup, or None. A bold phrase without a
+    colon (``**Phase 4** - done``) is not a pair.
+    """
+    lead = bold_lead(text)
+    if lead is not None:
+        inner, rest = lead
+        inner_match = _KEY_VALUE_IN_BOLD.match(inner)
+        if inner_match:
+            return clean_inline(inner_match.group("key")), clean_inline(rest)
+        stripped = rest.lstrip()
+        if stripped[:1] in (":", "："):
+            return clean_inline(inner), clean_inline(stripped[1:])
+        return None
+    if text[:1] in ("*", "_"):
+        text = clean_inline(text)
+    match = _PLAIN_KEY.match(text)
+    if match and "://" not in match.group("key"):
+        return match.group("key").strip(), _tidy_value(clean_inline(match.group("value")))
+    return None
+
+
+def _tidy_value(value: str) -> str:
+    return value.strip().rstrip("·•|;,").strip()
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;·|])\s+(?=[A-Z][\w ]{0,24}:\s)")
+_SENTENCE_PAIRS = re.compile(r"^[A-Z][\w ]{0,24}:\s[^:]+?[.;·|]\s+[A-Z][\w ]{0,24}:\s")
+_MULTI_PAIR = re.compile(r"\*\*([^*:]{1,40}):\*\*\s*([^|*]+)|\*\*([^*:]{1,40})\*\*:\s*([^|*]+)")
+
+
+def key_values(text: str) -> list[tuple[str, str]]:
+    """Every ``**Key:** value`` pair of a line such as ``**Priority:** High | **Type:** Ops``."""
+    if text.count("**") < 4:
+        if "**" not in text and _SENTENCE_PAIRS.search(text):
+            # "Agent: Cursor. Branch: fix/x. Duration: 40 min." -- several pairs in one line.
+            pairs = []
+            for piece in _SENTENCE_SPLIT.split(text):
+                pair = key_value(piece.strip().rstrip("."))
+                if pair is None:
+                    return [p for p in [key_value(text)] if p]
+                pairs.append(pair)
+            return pairs
+        pair = key_value(text)
+        return [pair] if pair else []
+    pairs = []
+    for m in _MULTI_PAIR.finditer(text):
+        key = m.group(1) or m.group(3)
+        value = m.group(2) or m.group(4)
+        pairs.append((key.strip(), _tidy_value(clean_inline(value).strip(" |"))))
+    if not pairs:
+        pair = key_value(text)
+        return [pair] if pair else []
+    return pairs

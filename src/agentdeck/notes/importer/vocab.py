@@ -1,0 +1,481 @@
+"""The words notes use: section names, field names, session markers, priorities.
+
+Each table covers English and the languages notes of this genre are commonly
+written in (German, French, Spanish, Portuguese, Italian, Dutch), so a
+"## Nächste Schritte" section is read like "## Next Steps". Matching is on
+lower-cased text with emoji and numbering removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from agentdeck.notes.importer.scan import clean_inline, strip_symbols
+
+
+@dataclass(frozen=True)
+class Section:
+    """What a heading (or a bold label) says the content below it is.
+
+    ``kind`` is one of: work, tasks, files, metrics, decisions, challenges,
+    lessons, blockers, next, newtasks, summary, objective, ideas, or "" when
+    the heading names nothing the importer keeps. ``status``/``role`` are the
+    defaults for task references found below it.
+    """
+
+    kind: str
+    status: str | None = None
+    role: str | None = None
+
+
+_RULES: list[tuple[Section, str]] = [
+    (
+        Section("newtasks"),
+        r"new tasks?|tasks? (?:to add|for (?:the )?backlog|identified|recommended|to create)|"
+        r"recommended (?:new )?tasks|suggested tasks|backlog (?:additions|items|candidates)|"
+        r"add(?:ed)? to (?:the )?backlog|should be added|follow[- ]up tasks|new tickets|"
+        r"(?:recommended|suggested|proposed) follow[- ]?ups?|"
+        r"neue aufgaben|nouvelles tâches|nuevas tareas|novas tarefas|nuove attività|nieuwe taken",
+    ),
+    (
+        Section("ideas"),
+        r"improvements? identified|future (?:work|implementation|improvements|ideas|enhancements)|"
+        r"ideas|nice to have|wish ?list|possible improvements|enhancements",
+    ),
+    (
+        Section("next"),
+        r"next steps?|next session|next actions?|recommendations? for (?:the )?next|up next|"
+        r"follow[- ]?ups?|what'?s next|remaining work|immediate (?:next|priorities|priority)|"
+        r"action items|to ?do next|handoff|hand-off|nächste schritte|nächste sitzung|"
+        r"prochaines étapes|prochaine session|próximos pasos|próxima sesión|próximos passos|"
+        r"prossimi passi|volgende stappen|recommended next|integration opportunities",
+    ),
+    (
+        Section("challenges"),
+        r"challenges?|problems?(?: encountered| solved| fixed)?|issues (?:encountered|faced|found|"
+        r"fixed|resolved|hit)|difficulties|obstacles|gotchas|troubleshooting|bugs? fixed|"
+        r"herausforderungen|probleme|défis|problèmes|desafíos|problemas|sfide|problemi|uitdagingen",
+    ),
+    (
+        Section("blockers", status="blocked"),
+        r"blockers?|blocked|blocking issues|impediments|open issues|known issues|risks?|"
+        r"blockaden|blockiert|blocages|bloqué|bloqueos|bloqueado|bloqueios|blocchi|bloccato",
+    ),
+    (
+        Section("decisions"),
+        r"decisions?|decided|design choices|technical choices|architecture choices|"
+        r"entscheidungen|décisions|decisiones|decisões|decisioni|beslissingen",
+    ),
+    (
+        Section("lessons"),
+        r"lessons?(?: learned| learnt)?|learnings?|takeaways?|what worked|what didn'?t work|"
+        r"what went well|what could be better|insights|retrospective|areas for improvement|"
+        r"technical notes|gotchas learned|erkenntnisse|gelernt|leçons|enseignements|lecciones|"
+        r"aprendizajes|lições|aprendizados|lezioni|geleerd",
+    ),
+    (
+        Section("files"),
+        r"files?(?: created| modified| changed| added| touched| updated| delivered| written)?|"
+        r"(?:created|modified|changed|new|key|touched|updated) files|file changes|"
+        r"dateien|fichiers|archivos|arquivos|bestanden|file (?:creati|modificati)",
+    ),
+    (
+        Section("metrics"),
+        r"metrics?|stats|statistics|numbers|kpis?|by the numbers|kennzahlen|statistiken|"
+        r"métriques|statistiques|métricas|estadísticas|estatísticas|metriche|statistiche",
+    ),
+    (
+        Section("tasks", status="in_progress", role="worked"),
+        r"in progress|ongoing|work in progress|wip|current(?:ly)? (?:working|tasks?)|open work|"
+        r"en cours|in arbeit|en progreso|em andamento|in corso|bezig",
+    ),
+    (
+        Section("tasks", status="todo", role="planned"),
+        r"planned(?: tasks| work)?|tasks? planned|plan for (?:this|the) session|session plan|"
+        r"geplant|prévu|planificad[oa]s?|planejad[oa]s?|pianificat[oe]",
+    ),
+    (
+        Section("tasks", status="done", role="completed"),
+        r"tasks? (?:executed|completed|done|finished|closed|resolved)|(?:completed|finished|done|"
+        r"closed|resolved) tasks?|erledigte aufgaben|tâches (?:terminées|réalisées)|"
+        r"tareas completadas|tarefas concluídas|attività completate",
+    ),
+    (Section("tasks"), r"tasks?|work items|tickets|aufgaben|tâches|tareas|tarefas|attività"),
+    (
+        Section("objective"),
+        r"objectives?|goals?|focus|mission|purpose|ziele?|objectifs?|objetivos?|obiettivi?|doelen?",
+    ),
+    (
+        Section("work"),
+        r"work (?:completed|done|performed|accomplished|log)|completed work|what (?:was|i|we) "
+        r"(?:did|done)|accomplishments?|achievements?|deliverables?|implementation|changes(?: made)?|"
+        r"progress (?:made|today)|completed|done|work summary|summary of work|"
+        r"erledigt|durchgeführte arbeiten|erledigte arbeiten|travail (?:effectué|réalisé)|réalisations?|"
+        r"trabajo realizado|realizado|completado|trabalho realizado|concluído|lavoro svolto|"
+        r"completato|gedaan|uitgevoerd",
+    ),
+    (
+        Section("summary"),
+        r"summary|overview|tl;?dr|zusammenfassung|überblick|résumé|aperçu|resumen|resumo|"
+        r"riepilogo|sommario|samenvatting|current (?:status|state)|where things stand|"
+        r"status update|stand der dinge|état actuel|estado actual",
+    ),
+]
+_COMPILED = [
+    (section, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])")) for section, pattern in _RULES
+]
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.|[a-z]\))\s+|^\s*#+\s*")
+_EMPTY = Section("")
+
+
+@lru_cache(maxsize=8192)
+def normal(text: str) -> str:
+    """Lower-cased text without markup, leading numbering, symbols or trailing colon."""
+    text = clean_inline(text)
+    text, _ = strip_symbols(text)
+    text = _NUMBERING.sub("", text.lower())
+    return text.strip().rstrip(":：").strip()
+
+
+@lru_cache(maxsize=4096)
+def classify_heading(text: str) -> Section:
+    """The ``Section`` a heading or bold label names (``Section("")`` for anything else)."""
+    name = normal(text)
+    if not name or len(name) > 80:
+        return _EMPTY
+    for section, pattern in _COMPILED:
+        if pattern.search(name):
+            return section
+    return _EMPTY
+
+
+# -- fields -----------------------------------------------------------------------------
+
+_FIELDS: dict[str, str] = {}
+
+
+def _field(name: str, *keys: str) -> None:
+    for key in keys:
+        _FIELDS[key] = name
+
+
+_field(
+    "date",
+    "date",
+    "day",
+    "session date",
+    "datum",
+    "fecha",
+    "data",
+    "jour",
+    "dag",
+    "started",
+    "start date",
+    "when",
+    "date started",
+    "last updated",
+    "updated",
+    "session completed",
+    "completed",
+    "session end",
+    "ended",
+    "finished",
+)
+_field("time", "time", "start time", "zeit", "heure", "hora", "ora", "tijd")
+_field(
+    "duration",
+    "duration",
+    "session duration",
+    "time spent",
+    "elapsed",
+    "elapsed time",
+    "dauer",
+    "durée",
+    "duración",
+    "duração",
+    "durata",
+    "duur",
+    "total time",
+)
+_field(
+    "agent",
+    "agent",
+    "model",
+    "assistant",
+    "ai",
+    "llm",
+    "author",
+    "by",
+    "engineer",
+    "agente",
+    "autor",
+    "auteur",
+    "ai agent",
+    "coding agent",
+)
+_field(
+    "branch", "branch", "git branch", "zweig", "branche", "rama", "ramo", "tak", "working branch"
+)
+_field(
+    "objective",
+    "objective",
+    "objectives",
+    "focus",
+    "goal",
+    "goals",
+    "mission",
+    "task",
+    "ziel",
+    "fokus",
+    "objectif",
+    "objetivo",
+    "enfoque",
+    "obiettivo",
+    "doel",
+    "session focus",
+    "session goal",
+    "session objective",
+)
+_field("title", "title", "titel", "titre", "título", "titolo")
+_field("session", "session id", "session", "sitzung", "séance", "sesión", "sessão", "sessione")
+_field("status", "status", "state", "estado", "statut", "stato")
+_field(
+    "priority", "priority", "priorität", "priorité", "prioridad", "prioridade", "priorità", "prio"
+)
+_field(
+    "category",
+    "category",
+    "type",
+    "area",
+    "kategorie",
+    "catégorie",
+    "categoría",
+    "categoria",
+    "component",
+)
+_field(
+    "effort",
+    "effort",
+    "estimated effort",
+    "estimate",
+    "size",
+    "aufwand",
+    "effort estimé",
+    "esfuerzo",
+)
+_field(
+    "problem",
+    "issue",
+    "problem",
+    "challenge",
+    "symptom",
+    "cause",
+    "root cause",
+    "error",
+    "problème",
+    "problema",
+    "herausforderung",
+)
+_field(
+    "solution",
+    "solution",
+    "fix",
+    "resolution",
+    "resolved",
+    "workaround",
+    "lösung",
+    "solución",
+    "solução",
+    "soluzione",
+    "oplossing",
+)
+_field("lesson", "learning", "lesson", "prevention", "takeaway", "note to self", "lesson learned")
+_field("file", "file", "files", "path", "datei", "fichier", "archivo", "arquivo")
+
+
+@lru_cache(maxsize=4096)
+def field_name(key: str) -> str | None:
+    """The field a ``Key:`` names (date, duration, agent, branch, ...), or None."""
+    return _FIELDS.get(normal(key))
+
+
+# -- session markers ----------------------------------------------------------------------
+
+SESSION_WORDS = (
+    r"session|sitzung|séance|seance|sesión|sesion|sessão|sessao|sessione|sessie|сессия|"
+    r"work session|work log|worklog|log entry|journal"
+)
+#: "Session 5", "Session #12", "Sitzung 3", "SESSION-20260204-001".
+SESSION_NUMBERED = re.compile(
+    rf"(?<![\w-])(?:{SESSION_WORDS})\s*(?:#|no\.?|nr\.?|n°|number)?\s*[-:]?\s*\d+\b", re.IGNORECASE
+)
+SESSION_LEAD = re.compile(rf"^\W*(?:{SESSION_WORDS})\s*[:\-–—]", re.IGNORECASE)
+SESSION_WORD = re.compile(rf"(?<![\w-])(?:{SESSION_WORDS})(?![\w])", re.IGNORECASE)
+SESSION_ID = re.compile(r"\b(?:SESSION|SES|SESS)-\d{8}-\d{3,}\b|\bSESSION-[A-Z0-9]{4,}\b")
+#: Headings that hold sessions rather than being one.
+CONTAINER = re.compile(
+    r"\b(?:history|index|log|journal|archive|overview|summary|notes|objective|objectives|metrics|"
+    r"statistics|achievements|conclusion|type|id|goals?|plan|report|files|tasks|historie|"
+    r"verlauf|historique|historial|histórico|cronologia)\s*$",
+    re.IGNORECASE,
+)
+VERSION_HEADING = re.compile(
+    r"^\W*(?:v?\d+\.\d+(?:\.\d+)?|\[v?\d+\.\d+[^\]]*\]|unreleased)\b", re.I
+)
+HANDOFF_TITLE = re.compile(
+    r"current[ _-]?work|hand-?off|handover|where (?:we|things) (?:are|stand)|status update|"
+    r"continuation|next session|resume here|übergabe|passation|traspaso|passagem",
+    re.IGNORECASE,
+)
+LOG_TITLE = re.compile(r"progress|journal|log|changelog|diary|devlog|tagebuch|bitácora", re.I)
+LIVE_MARKER = re.compile(
+    r"\(\s*(?:latest|current|newest|most recent|in progress|ongoing|wip|active|aktuell|actuel|"
+    r"en cours|actual)\s*\)|\[\s*(?:latest|current|newest)\s*\]",
+    re.IGNORECASE,
+)
+
+
+# -- priorities and efforts -----------------------------------------------------------------
+
+_PRIORITY_WORDS = {
+    "critical": "critical",
+    "urgent": "critical",
+    "blocker": "critical",
+    "highest": "critical",
+    "p0": "critical",
+    "kritisch": "critical",
+    "critique": "critical",
+    "crítica": "critical",
+    "crítico": "critical",
+    "critica": "critical",
+    "high": "high",
+    "p1": "high",
+    "important": "high",
+    "hoch": "high",
+    "haute": "high",
+    "élevée": "high",
+    "elevee": "high",
+    "alta": "high",
+    "alto": "high",
+    "hoog": "high",
+    "medium": "medium",
+    "normal": "medium",
+    "moderate": "medium",
+    "mid": "medium",
+    "p2": "medium",
+    "mittel": "medium",
+    "moyenne": "medium",
+    "media": "medium",
+    "médio": "medium",
+    "médium": "medium",
+    "middel": "medium",
+    "gemiddeld": "medium",
+    "low": "low",
+    "minor": "low",
+    "lowest": "low",
+    "p3": "low",
+    "p4": "low",
+    "niedrig": "low",
+    "basse": "low",
+    "faible": "low",
+    "baja": "low",
+    "bajo": "low",
+    "baixa": "low",
+    "bassa": "low",
+    "laag": "low",
+}
+_WORD = re.compile(r"[\wéèáíóúñç]+", re.IGNORECASE)
+
+
+def priority_of(text: str) -> str | None:
+    """``"HIGH"``, ``"P1"``, ``"Low (Innovation)"``, ``"🔴 Critical"`` -> a backlog priority."""
+    for word in _WORD.findall(text.lower())[:4]:
+        if word in _PRIORITY_WORDS:
+            return _PRIORITY_WORDS[word]
+    return None
+
+
+_EFFORT_WORDS = {
+    "xs": "S",
+    "s": "S",
+    "small": "S",
+    "klein": "S",
+    "petit": "S",
+    "pequeño": "S",
+    "m": "M",
+    "medium": "M",
+    "mittel": "M",
+    "moyen": "M",
+    "mediano": "M",
+    "l": "L",
+    "large": "L",
+    "big": "L",
+    "groß": "L",
+    "gross": "L",
+    "grand": "L",
+    "grande": "L",
+    "xl": "XL",
+    "xxl": "XL",
+    "huge": "XL",
+    "extra large": "XL",
+}
+
+
+def effort_of(text: str) -> str | None:
+    """``"Large"``, ``"M"``, ``"XL (2 weeks)"`` -> S, M, L or XL."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return None
+    if words[:2] == ["extra", "large"]:
+        return "XL"
+    return _EFFORT_WORDS.get(words[0])
+
+
+_STATUS_WORDS = [
+    (
+        re.compile(
+            r"\b(?:not started|to ?do|open|pending|backlog|planned|offen|à faire|pendiente)\b", re.I
+        ),
+        "todo",
+    ),
+    (
+        re.compile(
+            r"\b(?:in[ _-]?progress|ongoing|wip|started|partial(?:ly)?|en cours|in arbeit|en progreso)\b",
+            re.I,
+        ),
+        "in_progress",
+    ),
+    (re.compile(r"\b(?:blocked|on hold|waiting|blockiert|bloqué|bloqueado)\b", re.I), "blocked"),
+    (re.compile(r"\b(?:in review|review|needs review)\b", re.I), "review"),
+    (
+        re.compile(
+            r"\b(?:cancell?ed|dropped|won'?t do|abandoned|abgebrochen|annulé|cancelado)\b", re.I
+        ),
+        "cancelled",
+    ),
+    (
+        re.compile(
+            r"\b(?:done|complete[d]?|finished|merged|shipped|closed|resolved|fixed|implemented|erledigt|fertig|terminé|hecho|completado|concluído|fatto|klaar)\b",
+            re.I,
+        ),
+        "done",
+    ),
+]
+
+
+def status_of(text: str) -> str | None:
+    """A task status read from words such as "✅ Complete", "In Progress", "Blocked"."""
+    _, mark = strip_symbols(text.strip())
+    for pattern, status in _STATUS_WORDS:
+        if pattern.search(text):
+            return status
+    return mark
+
+
+def category_of(text: str) -> str:
+    """``"Business / Automation"`` -> ``"business/automation"`` (a backlog category path)."""
+    parts = [p.strip() for p in re.split(r"\s*[/>»›]\s*|\s+-\s+", clean_inline(text)) if p.strip()]
+    parts = ["-".join(_WORD.findall(p.lower())) for p in parts]
+    return "/".join(p for p in parts if p)[:120]

@@ -1,0 +1,723 @@
+"""Claims a report makes about itself, checked against the report itself.
+
+Each function reads one kind of claim from the lines of one scope (a session
+of a history, or the whole report) and checks it against what the same text
+says elsewhere: percentages against their ratio, counts against the items
+listed, totals against their parts, a metric against itself stated again, a
+duration against the time range. Repository checks live in ``repo.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from agentdeck.notes.importer.model import ParsedSession
+from agentdeck.notes.importer.numbers import NUMBER, Amount, parse_amount
+from agentdeck.notes.importer.scan import (
+    BLANK,
+    CODE,
+    HEADING,
+    ITEM,
+    TABLE,
+    TEXT,
+    Line,
+    bold_lead,
+    clean_inline,
+    key_value,
+    strip_symbols,
+)
+from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
+
+
+@dataclass
+class Scope:
+    """The lines of one session (or of the whole report) and what the parser read from them."""
+
+    lines: list[Line]
+    session: ParsedSession | None
+    name: str | None
+    _text: list[Line] | None = None
+
+    def text_lines(self) -> list[Line]:
+        if self._text is None:
+            self._text = [ln for ln in self.lines if ln.kind in (TEXT, ITEM, HEADING, TABLE)]
+        return self._text
+
+
+#: Plain text and key-value pairs of the lines of the report being verified
+#: (cleared by ``verify_report``).
+PLAIN_CACHE: dict[int, str] = {}
+PAIR_CACHE: dict[int, tuple[str, str] | None] = {}
+
+
+def _pair(line: Line) -> tuple[str, str] | None:
+    """``key_value`` of a line (a heading as written, other lines without leading symbols)."""
+    key = id(line)
+    if key in PAIR_CACHE:
+        return PAIR_CACHE[key]
+    if line.kind == HEADING:
+        pair = key_value(line.text)
+    elif line.kind in (TEXT, ITEM) and ":" in line.text:
+        pair = key_value(strip_symbols(line.text)[0])
+    else:
+        pair = None
+    PAIR_CACHE[key] = pair
+    return pair
+
+
+def _plain(line: Line) -> str:
+    key = id(line)
+    cached = PLAIN_CACHE.get(key)
+    if cached is not None:
+        return cached
+    if line.kind == TABLE:
+        text = " | ".join(clean_inline(c) for c in line.cells or [])
+    else:
+        text, _ = strip_symbols(clean_inline(line.text))
+    PLAIN_CACHE[key] = text
+    return text
+
+
+def _amount(text: str) -> Amount | None:
+    for match in NUMBER.finditer(text):
+        amount = parse_amount(match)
+        if amount is not None:
+            return amount
+    return None
+
+
+def _fmt(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 3)
+
+
+def _where(lines: list[Line]) -> str:
+    if not lines:
+        return ""
+    first, last = lines[0].no, lines[-1].no
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+# -- lists --------------------------------------------------------------------------------
+
+
+def list_after(lines: list[Line], index: int) -> list[Line]:
+    """The top-level items of the list that starts right after ``lines[index]``.
+
+    For a list item, its children (deeper items directly below it); for a
+    heading or a line of text, the list starting within the next two lines.
+    """
+    head = lines[index]
+    items: list[Line] = []
+    j = index + 1
+    if head.kind == ITEM:
+        while j < len(lines):
+            line = lines[j]
+            if line.kind == BLANK:
+                j += 1
+                continue
+            if line.kind == ITEM and line.level > head.level:
+                items.append(line)
+                j += 1
+                continue
+            if line.kind == TEXT and line.level > head.level:
+                j += 1
+                continue
+            break
+    else:
+        blanks = 0
+        while j < len(lines) and lines[j].kind == BLANK and blanks < 2:
+            j += 1
+            blanks += 1
+        while j < len(lines):
+            line = lines[j]
+            if line.kind == ITEM:
+                items.append(line)
+            elif line.kind == BLANK or (line.kind in (TEXT, CODE) and line.level >= 2 and items):
+                pass
+            else:
+                break
+            j += 1
+    if not items:
+        return []
+    top = min(item.level for item in items)
+    return [item for item in items if item.level == top]
+
+
+def _unit(text: str, end: int) -> str:
+    """The word after a number (``379 lines`` -> ``lines``), normalised."""
+    match = re.match(r"\s*([A-Za-zÀ-ÿ]+)", text[end:])
+    if not match:
+        return ""
+    word = match.group(1).lower()
+    if word in ("loc", "sloc", "line"):
+        return "lines"
+    if word in ("characters", "char", "character"):
+        return "chars"
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def numbers_with_units(text: str) -> list[tuple[Amount, str]]:
+    """Every number of ``text`` with the word that follows it."""
+    out = []
+    for match in NUMBER.finditer(text):
+        amount = parse_amount(match)
+        if amount is not None and not amount.percent:
+            out.append((amount, _unit(text, match.end())))
+    return out
+
+
+def _value_of(item: Line, unit: str | None) -> float | None:
+    """The number an item contributes to a total: with ``unit``, the number followed by it;
+    without, the first number after the item's key (``TypeScript: ~30,000 lines``)."""
+    text = _plain(item)
+    if unit:
+        for amount, word in numbers_with_units(text):
+            if word == unit:
+                return amount.value
+        return None
+    pair = key_value(strip_symbols(item.text)[0])
+    target = pair[1] if pair else text
+    found = numbers_with_units(target)
+    return found[0][0].value if found else None
+
+
+# -- ratio: "N of M (P%)" -------------------------------------------------------------------
+
+_NUM = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmM])?"
+_RATIO_FIRST = re.compile(
+    _NUM
+    + r"\s*(?:of|out of|/|von|sur|de)\s*"
+    + _NUM
+    + r"\b[^()%\n]{0,40}?[(,]?\s*~?(\d+(?:\.\d+)?)\s*%\)?"
+)
+_PERCENT_FIRST = re.compile(
+    r"(~)?(\d+(?:\.\d+)?)\s*%[^%()\n]{0,30}?\(\s*" + _NUM + r"\s*(?:of|out of|/)\s*" + _NUM
+)
+
+
+def _num(value: str, scale: str | None) -> float:
+    number = float(value.replace(",", ""))
+    if scale:
+        number *= 1000 if scale.lower() == "k" else 1_000_000
+    return number
+
+
+def ratio_claims(scope: Scope) -> Iterator[Claim]:
+    for line in scope.text_lines():
+        text = _plain(line)
+        if "%" not in text:
+            continue
+        for match in _RATIO_FIRST.finditer(text):
+            part, whole = _num(match[1], match[2]), _num(match[3], match[4])
+            yield _ratio(
+                scope, line, match.group(0), part, whole, match[5], approx="~" in match.group(0)
+            )
+        for match in _PERCENT_FIRST.finditer(text):
+            if _RATIO_FIRST.search(match.group(0)):
+                continue
+            part, whole = _num(match[3], match[4]), _num(match[5], match[6])
+            yield _ratio(scope, line, match.group(0), part, whole, match[2], approx=bool(match[1]))
+
+
+def _ratio(
+    scope: Scope, line: Line, text: str, part: float, whole: float, percent: str, approx: bool
+) -> Claim:
+    stated = float(percent)
+    decimals = len(percent.split(".", 1)[1]) if "." in percent else 0
+    tolerance = 0.5 * 10**-decimals + (2.0 if approx else 0.0) + 1e-9
+    text = text.strip()
+    if text.count(")") > text.count("("):
+        text = text.rstrip(")")
+    claim = Claim("ratio", text, line.no, UNVERIFIABLE, claimed=_fmt(stated), session=scope.name)
+    if whole == 0:
+        claim.reason = "the whole is zero"
+        return claim
+    actual = 100.0 * part / whole
+    claim.found = round(actual, 2)
+    claim.where = f"{_fmt(part)}/{_fmt(whole)}"
+    if abs(actual - stated) <= tolerance:
+        claim.status = CONFIRMED
+        claim.reason = f"{_fmt(part)} of {_fmt(whole)} is {actual:.4g}%"
+    else:
+        claim.status = CONTRADICTED
+        claim.reason = f"{_fmt(part)} of {_fmt(whole)} is {actual:.4g}%, not {percent}%"
+    return claim
+
+
+# -- tasks done against tasks listed -----------------------------------------------------------
+
+_TASKS_KEY = re.compile(
+    r"\btasks?\b.*\b(?:completed|complete|done|executed|finished|delivered|closed)\b|"
+    r"\b(?:completed|done|executed|finished)\s+tasks?\b",
+    re.I,
+)
+_TASKS_PROSE = re.compile(
+    r"\b(?:completed|executed|finished|delivered|closed|did)\s+(\d+)\s+(?:[\w-]+,?\s+){0,3}?tasks?\b|"
+    r"\b(\d+)\s+(?:[\w-]+,?\s+){0,3}?tasks?\s+(?:were\s+|have been\s+)?(?:completed|executed|done|finished|delivered|closed)\b",
+    re.I,
+)
+_NEW_TASKS_PROSE = re.compile(
+    r"\b(\d+)\s+(?:new|recommended|follow-up)\s+tasks?\b|\b(?:identified|recommended|added)\s+(\d+)\s+new\s+tasks?\b",
+    re.I,
+)
+
+
+def tasks_listed(scope: Scope) -> tuple[int, str] | None:
+    """How many completed tasks the report lists in this scope, and where."""
+    session = scope.session
+    if session is None:
+        return None
+    done = [t for t in session.tasks if t.role == "completed"]
+    ids = sorted({t.id for t in done})
+    if ids:
+        lines = sorted({t.line for t in done})
+        return len(
+            ids
+        ), f"{len(ids)} task IDs listed as done (lines {', '.join(map(str, lines[:12]))})"
+    return None
+
+
+def task_claims(scope: Scope) -> Iterator[Claim]:
+    listed = tasks_listed(scope)
+    new_count = len(scope.session.new_tasks) if scope.session else 0
+    for line in scope.text_lines():
+        text = _plain(line)
+        if "task" not in text.lower():
+            continue
+        claimed: Amount | None = None
+        shown = ""
+        if line.kind == TABLE and line.cells and len(line.cells) >= 2:
+            key, value = clean_inline(line.cells[0]), clean_inline(line.cells[1])
+            if _TASKS_KEY.search(key):
+                claimed, shown = _amount(value), f"{key}: {value}"
+        else:
+            pair = (
+                key_value(strip_symbols(line.text)[0])
+                if line.kind != HEADING
+                else key_value(line.text)
+            )
+            if pair and _TASKS_KEY.search(pair[0]) and pair[1]:
+                claimed, shown = _amount(pair[1]), f"{pair[0]}: {pair[1]}"
+            else:
+                match = _TASKS_PROSE.search(text)
+                if match:
+                    claimed = _amount(match.group(1) or match.group(2))
+                    shown = match.group(0)
+                else:
+                    new = _NEW_TASKS_PROSE.search(text)
+                    if new and scope.session is not None:
+                        amount = _amount(new.group(1) or new.group(2))
+                        if amount is not None:
+                            yield _compare(
+                                "tasks",
+                                scope,
+                                line,
+                                new.group(0),
+                                amount,
+                                new_count,
+                                f"{new_count} new tasks listed for the backlog",
+                                "new tasks listed",
+                            )
+                    continue
+        if claimed is None:
+            continue
+        if listed is None:
+            yield Claim(
+                "tasks",
+                shown,
+                line.no,
+                UNVERIFIABLE,
+                claimed=claimed.number,
+                reason="the report lists no task IDs to count",
+                session=scope.name,
+            )
+            continue
+        yield _compare("tasks", scope, line, shown, claimed, listed[0], listed[1], "tasks listed")
+
+
+def _compare(
+    kind: str,
+    scope: Scope,
+    line: Line,
+    text: str,
+    claimed: Amount,
+    found: float,
+    where: str,
+    what: str,
+) -> Claim:
+    ok = claimed.matches(found)
+    return Claim(
+        kind,
+        text.strip(),
+        line.no,
+        CONFIRMED if ok else CONTRADICTED,
+        claimed=claimed.number,
+        found=_fmt(found),
+        where=where,
+        reason=f"{_fmt(found)} {what}" + ("" if ok else f", not {claimed.text}"),
+        session=scope.name,
+    )
+
+
+# -- counts and sums over the list under a line ---------------------------------------------------
+
+_PAREN_COUNT = re.compile(
+    r"\(\s*(~?\d[\d,]*\+?)\s*(?:([A-Za-z]+)\s+)?(?:total|items?|in total)?\s*\)\s*:?\s*$"
+)
+_LEADING_COUNT = re.compile(r"^(?:[A-Za-z]+\s+){0,2}(\d[\d,]*)\s+([A-Za-z][\w -]{0,40}?)\s*:\s*$")
+_BREAKDOWN = re.compile(
+    r"^(?:breakdown|by (?:file|type|language|tool|area|component)|split|consisting of|parts|"
+    r"aufschlüsselung|répartition|desglose)\b",
+    re.I,
+)
+_TOTALISH = re.compile(r"\b(?:total|overall|combined|sum|all|gesamt|insgesamt)\b", re.I)
+
+
+LABEL_CACHE: dict[int, str | None] = {}
+
+
+def _label_text(line: Line) -> str | None:
+    """The text of a heading, or of a bold-only line, or of a list item that ends with ':'."""
+    key = id(line)
+    if key not in LABEL_CACHE:
+        LABEL_CACHE[key] = _label_text_of(line)
+    return LABEL_CACHE[key]
+
+
+def _label_text_of(line: Line) -> str | None:
+    if line.kind == HEADING:
+        return strip_symbols(clean_inline(line.text))[0]
+    body, _ = strip_symbols(line.text)
+    lead = bold_lead(body)
+    if lead is not None and not lead[1].strip(" :"):
+        return clean_inline(lead[0]) + (":" if body.rstrip().endswith(":") else "")
+    if lead is not None and re.match(r"^\s*\(.*\)\s*:?\s*$", lead[1]):
+        return clean_inline(body)
+    if line.kind in (ITEM, TEXT) and body.rstrip().endswith(":"):
+        return clean_inline(body)
+    return None
+
+
+def count_claims(scope: Scope) -> Iterator[Claim]:
+    lines = scope.lines
+    for index, line in enumerate(lines):
+        if line.kind not in (HEADING, TEXT, ITEM):
+            continue
+        # "Total: N" / "Lines of Code: ~60,000+" with its parts listed right below it.
+        pair = (
+            key_value(strip_symbols(line.text)[0]) if line.kind != HEADING else key_value(line.text)
+        )
+        if pair and pair[1]:
+            amount = _amount(pair[1])
+            if amount is not None and not amount.percent and re.match(r"^\W{0,3}\d", pair[1]):
+                items = list_after(lines, index)
+                if len(items) >= 2:
+                    yield _sum_or_count(scope, line, f"{pair[0]}: {pair[1]}", amount, items, None)
+            continue
+        label = _label_text(line)
+        if not label:
+            continue
+        match = _PAREN_COUNT.search(label)
+        lead = _LEADING_COUNT.match(label.strip())
+        if not match and not lead:
+            continue
+        items = list_after(lines, index)
+        if not items:
+            continue
+        if match:
+            amount = _amount(match.group(1))
+            unit = (match.group(2) or "").lower()
+            unit = unit[:-1] if unit.endswith("s") and len(unit) > 3 else unit
+        else:
+            amount = _amount(lead.group(1))  # type: ignore[union-attr]
+            unit = ""
+        if amount is None:
+            continue
+        if unit and any(_value_of(item, unit) is None for item in items):
+            # "(22 panels total)" over a list that does not give panels: look for parts elsewhere.
+            yield _unit_total(scope, line, label, amount, unit)
+            continue
+        yield _sum_or_count(scope, line, label, amount, items, unit or None, count=not unit)
+
+
+def _unit_total(scope: Scope, line: Line, text: str, amount: Amount, unit: str) -> Claim:
+    for group in _groups(scope):
+        members = [g for g in group if g.no != line.no and _value_of(g, unit) is not None]
+        values = [_value_of(g, unit) for g in members]
+        if len(members) >= 2:
+            total = sum(v for v in values if v is not None)
+            if amount.matches(total):
+                return Claim(
+                    "sum",
+                    text,
+                    line.no,
+                    CONFIRMED,
+                    claimed=amount.number,
+                    found=_fmt(total),
+                    where=_where(members),
+                    reason=f"the {len(members)} {unit}-counts listed at {_where(members)} add up to {_fmt(total)}",
+                    session=scope.name,
+                )
+    return Claim(
+        "sum",
+        text,
+        line.no,
+        UNVERIFIABLE,
+        claimed=amount.number,
+        reason=f"no list gives the {unit}s that add up to it",
+        session=scope.name,
+    )
+
+
+def _sum_or_count(
+    scope: Scope,
+    line: Line,
+    text: str,
+    amount: Amount,
+    items: list[Line],
+    unit: str | None,
+    *,
+    count: bool = False,
+) -> Claim:
+    values = [_value_of(item, unit) for item in items]
+    where = _where(items)
+    if not count and all(v is not None for v in values):
+        total = sum(v for v in values if v is not None)
+        claim = _compare(
+            "sum", scope, line, text, amount, total, where, "is the sum of the parts listed"
+        )
+        claim.reason = f"the {len(values)} parts listed add up to {_fmt(total)}" + (
+            "" if claim.status == CONFIRMED else f", not {amount.text}"
+        )
+        return claim
+    found = len(items)
+    if amount.matches(found):
+        return _compare("count", scope, line, text, amount, found, where, "items listed")
+    pieces = sum(len([p for p in re.split(r"[,;]", _plain(i)) if p.strip()]) for i in items)
+    if amount.matches(pieces):
+        claim = _compare("count", scope, line, text, amount, pieces, where, "items listed")
+        claim.reason = f"{pieces} items listed (comma-separated, in {found} lines)"
+        return claim
+    return _compare("count", scope, line, text, amount, found, where, "items listed")
+
+
+def breakdown_claims(scope: Scope) -> Iterator[Claim]:
+    """A "Breakdown:" list a few lines after a total with the same unit (``Total Lines: 937``)."""
+    lines = scope.lines
+    for index, line in enumerate(lines):
+        label = _label_text(line)
+        if not label or not _BREAKDOWN.match(label.strip(" *:")):
+            continue
+        items = list_after(lines, index)
+        if len(items) < 2:
+            continue
+        units = {u for item in items for _, u in numbers_with_units(_plain(item))[:1]}
+        units.discard("")
+        if len(units) != 1:
+            continue
+        unit = units.pop()
+        for back in range(index - 1, max(-1, index - 9), -1):
+            prior = lines[back]
+            if prior.kind == HEADING:
+                break
+            pair = _pair(prior) if prior.kind in (TEXT, ITEM) else None
+            if not pair or not pair[1]:
+                continue
+            found = [(a, u) for a, u in numbers_with_units(pair[1]) if u == unit]
+            if found:
+                yield _sum_or_count(scope, prior, f"{pair[0]}: {pair[1]}", found[0][0], items, unit)
+                break
+
+
+_PAREN_PARTS = re.compile(
+    r"(?<![\w.])(\d[\d,]*)\s+([A-Za-z][\w-]*)\s*\(((?:\s*\d[\d,]*\s+[^,;()]+[,;]){1,}\s*\d[\d,]*\s+[^,;()]+)\)"
+)
+
+
+def paren_sum_claims(scope: Scope) -> Iterator[Claim]:
+    """ "Found 25 issues (8 P1 critical, 9 P2 important, 8 P3 nice-to-have)"."""
+    for line in scope.text_lines():
+        text = _plain(line)
+        if "(" not in text:
+            continue
+        for match in _PAREN_PARTS.finditer(text):
+            total = _amount(match.group(1))
+            parts = [_amount(p) for p in re.split(r"[,;]", match.group(3))]
+            if total is None or any(p is None for p in parts):
+                continue
+            value = sum(p.value for p in parts if p is not None)
+            claim = _compare("sum", scope, line, match.group(0), total, value, _where([line]), "")
+            claim.reason = f"the {len(parts)} parts in parentheses add up to {_fmt(value)}" + (
+                "" if claim.status == CONFIRMED else f", not {total.text}"
+            )
+            yield claim
+
+
+def _groups(scope: Scope) -> list[list[Line]]:
+    """Candidate breakdowns anywhere in the scope: each list, each section's items, each code tree."""
+    groups: list[list[Line]] = []
+    current: list[Line] = []
+    section: list[Line] = []
+    tree: list[Line] = []
+    for line in scope.lines:
+        if line.kind == ITEM:
+            if not current or line.level == current[0].level:
+                current.append(line)
+            if not section or line.level == section[0].level:
+                section.append(line)
+            continue
+        if line.kind == CODE:
+            if re.search(r"(?:├──|└──|\|--|`--)", line.text):
+                tree.append(line)
+            continue
+        if line.kind == BLANK:
+            continue
+        if current:
+            groups.append(current)
+            current = []
+        if tree:
+            groups.append(tree)
+            tree = []
+        if line.kind == HEADING:
+            if section:
+                groups.append(section)
+            section = []
+    for rest in (current, section, tree):
+        if rest:
+            groups.append(rest)
+    return groups
+
+
+def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:
+    """A "Total ... N lines" confirmed by any list, section or tree whose parts add up to it.
+
+    Only confirms: parts found elsewhere may be a different subset, so a
+    mismatch says nothing.
+    """
+    groups = None
+    for line in scope.text_lines():
+        if line.no in done_lines:
+            continue
+        pair = _pair(line) if line.kind in (TEXT, ITEM) else None
+        if not pair or not pair[1] or not (_TOTALISH.search(pair[0]) or _TOTALISH.search(pair[1])):
+            continue
+        for amount, unit in numbers_with_units(pair[1]):
+            if not unit or unit in ("x", "of") or amount.value < 2:
+                continue
+            if groups is None:
+                groups = _groups(scope)
+            for group in groups:
+                members = [g for g in group if g.no != line.no and _value_of(g, unit) is not None]
+                values = [_value_of(g, unit) for g in members]
+                if len(members) < 2:
+                    continue
+                total = sum(v for v in values if v is not None)
+                if amount.matches(total):
+                    yield Claim(
+                        "sum",
+                        f"{pair[0]}: {pair[1]}",
+                        line.no,
+                        CONFIRMED,
+                        claimed=amount.number,
+                        found=_fmt(total),
+                        where=_where(members),
+                        reason=f"the {len(members)} {unit}-counts listed at {_where(members)} add up to {_fmt(total)}",
+                        session=scope.name,
+                    )
+                    break
+
+
+# -- the same metric stated twice ---------------------------------------------------------------
+
+_KEY_NOISE = re.compile(r"[^\w%]+")
+
+
+def repeat_claims(scope: Scope) -> Iterator[Claim]:
+    seen: dict[str, tuple[Line, str, Amount, str]] = {}
+    for line in scope.text_lines():
+        if line.kind == TABLE:
+            cells = [clean_inline(c) for c in line.cells or []]
+            if len(cells) < 2:
+                continue
+            key, value = cells[0], cells[1]
+        else:
+            pair = (
+                key_value(strip_symbols(line.text)[0])
+                if line.kind != HEADING
+                else key_value(line.text)
+            )
+            if not pair:
+                continue
+            key, value = pair
+        if not value or not re.match(r"^\W{0,3}\d", value):
+            continue
+        found = numbers_with_units(value)
+        if not found:
+            continue
+        amount, unit = found[0]
+        name = _KEY_NOISE.sub(" ", key.lower()).strip()
+        if not name or len(name) > 60:
+            continue
+        if name not in seen:
+            seen[name] = (line, value, amount, unit)
+            continue
+        first_line, first_value, first, first_unit = seen[name]
+        if first_unit != unit:
+            continue
+        agree = first.matches(amount.value) or amount.matches(first.value)
+        yield Claim(
+            "repeat",
+            f"{key}: {first_value}",
+            first_line.no,
+            CONFIRMED if agree else CONTRADICTED,
+            claimed=first.number,
+            found=amount.number,
+            where=f"line {line.no}",
+            reason=(
+                f"stated again as {value} at line {line.no}"
+                if agree
+                else f"line {line.no} states {key} as {value}"
+            ),
+            session=scope.name,
+        )
+
+
+# -- duration against the time range ------------------------------------------------------------
+
+
+def duration_claims(scope: Scope) -> Iterator[Claim]:
+    session = scope.session
+    if session is None or not session.duration_text or session.end_time is None:
+        return
+    start_h, start_m = map(int, (session.start_time or "0:0").split(":"))
+    end_h, end_m = map(int, session.end_time.split(":"))
+    minutes = (end_h * 60 + end_m) - (start_h * 60 + start_m)
+    if minutes <= 0:
+        minutes += 24 * 60
+    stated = session.duration_minutes
+    if stated is None:
+        return
+    line_no = next(
+        (
+            ln.no
+            for ln in scope.text_lines()
+            if session.duration_text and session.duration_text in clean_inline(ln.text)
+        ),
+        session.line,
+    )
+    approx = "~" in session.duration_text or "about" in session.duration_text.lower()
+    tolerance = max(5.0, 0.1 * stated) if approx else 1.0
+    ok = abs(stated - minutes) <= tolerance
+    yield Claim(
+        "duration",
+        f"Duration: {session.duration_text}",
+        line_no,
+        CONFIRMED if ok else CONTRADICTED,
+        claimed=_fmt(stated),
+        found=minutes,
+        where=f"{session.start_time}-{session.end_time} (line {session.line})",
+        reason=f"the time range {session.start_time}-{session.end_time} is {minutes} minutes",
+        session=scope.name,
+    )

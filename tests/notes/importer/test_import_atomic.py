@@ -1,0 +1,103 @@
+"""One file, one transaction: a failure part-way leaves nothing of that file behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentdeck.notes.importer import import_note, import_notes
+
+HISTORY = """# Session history
+
+## Session: 2025-10-01 09:00-10:00
+**Branch**: main
+### Work completed
+- First session work
+### New tasks
+- Write the first follow-up (high)
+
+## Session: 2025-10-02 09:00-10:00
+### Work completed
+- TASK-20251002-001: Second session task ✅
+
+## Session: 2025-10-03 09:00-10:00
+### Work completed
+- POISON entry that the database refuses
+"""
+
+
+def poison(ws) -> None:  # type: ignore[no-untyped-def]
+    """A trigger that makes the database refuse one entry, as a real failure would."""
+    store = ws.store
+    with store.transaction():
+        if store.dialect.is_postgres:
+            store.execute_script(
+                "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.text LIKE '%POISON%' THEN RAISE EXCEPTION 'refused: poison'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql;"
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON session_entries "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
+            )
+        else:
+            store.execute_script(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON session_entries "
+                "WHEN NEW.text LIKE '%POISON%' BEGIN SELECT RAISE(ABORT, 'refused: poison'); END;"
+            )
+
+
+def counts(ws) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {
+        table: ws.store.query_value(f"SELECT count(*) FROM {table}")
+        for table in (
+            "sessions",
+            "session_entries",
+            "session_tasks",
+            "session_files",
+            "tasks",
+            "task_events",
+            "task_tags",
+            "id_sequences",
+        )
+    }
+
+
+def test_a_failure_in_the_third_session_leaves_nothing_of_the_file(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "good.md"
+    good.write_text(HISTORY.split("## Session: 2025-10-02")[0])
+    bad = tmp_path / "bad.md"
+    bad.write_text(HISTORY)
+    first = import_note(ws.store, good)
+    assert first.status == "imported"
+    before = counts(ws)
+    poison(ws)
+    result = import_note(ws.store, bad)
+    assert result.status == "failed"
+    assert "poison" in result.error
+    assert result.sessions_created == [] and result.tasks_created == []
+    assert counts(ws) == before
+    # The store is usable afterwards, and other files of the same run still import.
+    results = import_notes(ws, [bad, good])
+    assert [r.status for r in results] == ["failed", "unchanged"]
+
+
+def test_a_failure_of_our_own_code_is_reported_and_rolled_back(
+    ws, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from agentdeck.notes.importer import persist
+
+    calls = {"n": 0}
+    original = persist.Writer._recommend
+
+    def flaky(self, task, session_id):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        original(self, task, session_id)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(persist.Writer, "_recommend", flaky)
+    path = tmp_path / "h.md"
+    path.write_text(HISTORY.replace("POISON", "fine"))
+    before = counts(ws)
+    result = import_note(ws.store, path)
+    assert calls["n"] == 1
+    assert result.status == "failed" and result.exit_code == 70
+    assert "RuntimeError: disk on fire" in result.error
+    assert counts(ws) == before

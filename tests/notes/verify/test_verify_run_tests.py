@@ -1,0 +1,66 @@
+"""``verify --run-tests``: "tests passing" checked by running the project's test command.
+
+The runner is issue 7's ``agentdeck.ops.testrun``; until it is merged the
+test that runs it skips, saying so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentdeck.notes.verify import verify_report
+
+REPORT = (
+    "# Report\n\n**Date:** 2025-06-10\n\n## Work Completed\n- Parser done; all 2 tests passing\n"
+)
+
+
+def test_without_the_runner_tests_stay_unverifiable(ws, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(sys.modules, "agentdeck.ops.testrun", None)  # import fails
+    result = verify_report(REPORT, workspace=ws, run_tests=True)
+    (claim,) = [c for c in result.claims if c.kind == "tests"]
+    assert claim.status == "unverifiable"
+    assert "agentdeck.ops.testrun" in claim.reason and result.notes
+
+
+def _configure_test_command(root: Path, command: str) -> None:
+    """Point the workspace's test command at ``command`` under whatever key the runner reads."""
+    from agentdeck import config
+
+    for name, section in config.SCHEMA.items():
+        if "test" in name and "command" in section.keys:
+            with (root / config.CONFIG_FILE).open("a") as handle:
+                handle.write(f"\n[{name}]\ncommand = {config.toml_value(command)}\n")
+            return
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("agentdeck.ops.testrun") is None,
+    reason="agentdeck.ops.testrun (the test runner of issue 7) is not in this branch; enabled after merge",
+)
+@pytest.mark.parametrize(("failing", "verdict"), [(False, "confirmed"), (True, "contradicted")])
+def test_run_tests_checks_the_claim(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, failing: bool, verdict: str
+) -> None:
+    from agentdeck.workspace import init_workspace, open_workspace
+
+    monkeypatch.chdir(repo)
+    (repo / "test_sample.py").write_text(
+        f"def test_one():\n    assert True\n\ndef test_two():\n    assert {not failing}\n"
+    )
+    init_workspace(repo)
+    _configure_test_command(
+        repo, f"{sys.executable} -m pytest -q -p no:cacheprovider test_sample.py"
+    )
+    ws = open_workspace(repo)
+    try:
+        result = verify_report(REPORT, workspace=ws, run_tests=True)
+    finally:
+        ws.close()
+    (claim,) = [c for c in result.claims if c.kind == "tests"]
+    assert claim.status == verdict, (claim.to_dict(), result.tests_run)
+    assert result.tests_run is not None
