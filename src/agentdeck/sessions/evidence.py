@@ -20,32 +20,7 @@ from typing import Any
 
 from agentdeck import vcs
 from agentdeck.sessions.classify import Classifier
-
-
-@dataclass
-class FileChange:
-    """One file the session created, modified, deleted or renamed."""
-
-    path: str
-    change: str
-    old_path: str | None = None
-    added: int | None = None
-    removed: int | None = None
-    binary: bool = False
-    category: str = "other"
-    language: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "old_path": self.old_path,
-            "change": self.change,
-            "added": self.added,
-            "removed": self.removed,
-            "binary": self.binary,
-            "category": self.category,
-            "language": self.language,
-        }
+from agentdeck.sessions.model import SessionFile
 
 
 @dataclass
@@ -61,7 +36,7 @@ class Evidence:
     base: dict[str, Any] = field(default_factory=dict)
     end: dict[str, Any] = field(default_factory=dict)
     commits: list[vcs.CommitInfo] = field(default_factory=list)
-    files: list[FileChange] = field(default_factory=list)
+    files: list[SessionFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     #: Whether the commits carry their own line counts (see ``commit_stats_limit``).
     commit_stats: bool = True
@@ -201,7 +176,7 @@ def _measure(
     for item in raw:
         category, language = classifier.classify(item.path)
         evidence.files.append(
-            FileChange(
+            SessionFile(
                 item.path,
                 item.change,
                 item.old_path,
