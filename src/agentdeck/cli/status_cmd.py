@@ -1,0 +1,78 @@
+"""``agentdeck status``: backlog, sessions, last health round, monitor, backup, tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from agentdeck.cli._common import emit_json, json_option, pass_workspace
+from agentdeck.workspace import Workspace
+
+
+def _when(text: str | None) -> str:
+    return text[:19].replace("T", " ") + " UTC" if text else "?"
+
+
+def _other(part: dict[str, Any], describe: Any) -> str:
+    if not part["available"]:
+        return "not available (not installed in this agentdeck)"
+    if part["error"]:
+        return f"unknown ({part['error']})"
+    if part["latest"] is None:
+        return "none yet"
+    return describe(part["latest"])
+
+
+def _describe_backup(data: dict[str, Any]) -> str:
+    when = data.get("created_at") or data.get("at") or data.get("finished_at")
+    name = data.get("name") or data.get("id") or data.get("path") or ""
+    return f"{name} at {_when(when)}".strip()
+
+
+def _describe_tests(data: dict[str, Any]) -> str:
+    when = data.get("finished_at") or data.get("started_at") or data.get("at")
+    parts = [f"{k} {data[k]}" for k in ("passed", "failed", "errors", "skipped") if data.get(k) is not None]
+    outcome = data.get("status") or data.get("outcome") or ""
+    return f"{outcome} {', '.join(parts)} at {_when(when)}".strip()
+
+
+@click.command("status")
+@json_option
+@pass_workspace
+def status(ws: Workspace, as_json: bool) -> None:
+    """One screen: backlog counts, open sessions, last health round, monitor, backup, tests."""
+    from agentdeck.ops.status import overview
+
+    view = overview(ws)
+    if as_json:
+        emit_json(view.to_dict())
+        return
+    backlog = view.backlog
+    by = backlog["by_status"]
+    click.echo(
+        f"backlog:   {backlog['open']} open ({by['todo']} todo, {by['in_progress']} in progress, "
+        f"{by['blocked']} blocked, {by['review']} in review), {by['done']} done, "
+        f"{backlog['archived']} archived"
+    )
+    sessions = view.sessions
+    line = f"sessions:  {sessions['open']} open"
+    if sessions["list"]:
+        line += ": " + ", ".join(f"{s['id']} ({s['agent'] or '?'})" for s in sessions["list"][:3])
+    click.echo(line)
+    mon = view.monitor
+    if mon["running"]:
+        click.echo(f"monitor:   running (pid {mon['pid']}, every {mon['interval']:g}s)")
+    else:
+        click.echo("monitor:   not running")
+    health = view.health
+    if health is None:
+        click.echo("health:    no round recorded (run `agentdeck monitor start`)")
+    else:
+        problems = ", ".join(f"{p['name']} {p['status']}" for p in health["problems"][:4])
+        click.echo(
+            f"health:    {health['status']} at {_when(health['started_at'])} (round {health['round']})"
+            + (f": {problems}" if problems else "")
+        )
+    click.echo(f"backup:    {_other(view.backup, _describe_backup)}")
+    click.echo(f"tests:     {_other(view.tests, _describe_tests)}")
