@@ -127,6 +127,10 @@ class EmailNotifier:
                 smtp.send_message(self.message(event))
         except (TimeoutError, socket.timeout):
             raise NotifyError(f"{where}: no answer within {self.timeout:g}s") from None
+        except smtplib.SMTPServerDisconnected as err:
+            if "timed out" in str(err):
+                raise NotifyError(f"{where}: no answer within {self.timeout:g}s") from None
+            raise NotifyError(f"{where} closed the connection: {err}") from None
         except smtplib.SMTPException as err:
             raise NotifyError(f"{where} refused the mail: {err}") from None
         except OSError as err:
@@ -243,33 +247,39 @@ class Dispatcher:
 
     def pump(self) -> None:
         """Start a delivery thread for each notifier with due events and no delivery running."""
-        now = self.clock()
         for channel in self.channels:
             with self._lock:
-                if channel.thread is not None and channel.thread.is_alive():
+                if channel.thread is not None or not self._due(channel):
                     continue
-                channel.thread = None
-                due = [p for p in channel.queue if p.next_try is None or p.next_try <= now]
-                if not due:
-                    continue
-                channel.busy_since = now
                 thread = threading.Thread(
-                    target=self._deliver,
-                    args=(channel, due, now),
-                    name=f"notify:{channel.notifier.name}",
-                    daemon=True,
+                    target=self._deliver, args=(channel,), name=f"notify:{channel.notifier.name}", daemon=True
                 )
                 channel.thread = thread
+                channel.busy_since = self.clock()
             thread.start()
 
-    def _deliver(self, channel: _Channel, due: list[_Pending], now: datetime) -> None:
+    def _due(self, channel: _Channel) -> _Pending | None:
+        """The oldest queued event when it is due (later events wait behind it, in order)."""
+        head = channel.queue[0] if channel.queue else None
+        if head is None or (head.next_try is not None and head.next_try > self.clock()):
+            return None
+        return head
+
+    def _deliver(self, channel: _Channel) -> None:
+        """Deliver due events one by one until none is due or one fails; then end the thread."""
         notifier = channel.notifier
-        for pending in due:
+        while True:
+            with self._lock:
+                pending = self._due(channel)
+                if pending is None:
+                    channel.thread = None  # under the lock: pump() starts a new one if needed
+                    return
             try:
                 notifier.send(pending.event)
             except Exception as err:
-                pending.attempts += 1
+                now = self.clock()
                 with self._lock:
+                    pending.attempts += 1
                     channel.failed += 1
                     if pending.attempts >= self.max_attempts:
                         if pending in channel.queue:
@@ -278,14 +288,14 @@ class Dispatcher:
                             f"notify {notifier.name}: gave up after {pending.attempts} attempts: "
                             f"{pending.event.title()} ({err})"
                         )
-                    else:
-                        wait = min(self.backoff * 2 ** (pending.attempts - 1), self.max_backoff)
-                        pending.next_try = now + wait
-                        self.log(
-                            f"notify {notifier.name}: delivery failed ({err}); "
-                            f"retry {pending.attempts + 1} in {int(wait.total_seconds())}s"
-                        )
-                return  # keep the order: later events wait for this one
+                        continue
+                    wait = min(self.backoff * 2 ** (pending.attempts - 1), self.max_backoff)
+                    pending.next_try = now + wait
+                    self.log(
+                        f"notify {notifier.name}: delivery failed ({err}); "
+                        f"retry {pending.attempts + 1} in {int(wait.total_seconds())}s"
+                    )
+                continue  # not due any more: the loop ends unless the backoff is zero
             with self._lock:
                 channel.sent += 1
                 if pending in channel.queue:
@@ -305,10 +315,8 @@ class Dispatcher:
             thread = channel.thread
             if thread is not None:
                 thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(c.thread is not None and c.thread.is_alive() for c in self.channels)
+        return not self.busy()
 
     def busy(self) -> list[str]:
         """Names of notifiers whose delivery is still running (e.g. hanging)."""
-        return [
-            c.notifier.name for c in self.channels if c.thread is not None and c.thread.is_alive()
-        ]
+        return [c.notifier.name for c in self.channels if c.thread is not None]
