@@ -11,10 +11,10 @@ host may also accept ``readings=`` (see ``checks_host.HostReadings``) and say
 so with ``TAKES_READINGS = True``; ``collect`` passes injected readings only to
 those, so tests drive thresholds through fixed readings, never the machine's.
 
-``run_checks`` runs checks concurrently, one thread each: a check that raises
+``run_checks`` runs checks concurrently on worker threads: a check that raises
 becomes UNKNOWN with the error as its message, and one still running at its
 timeout becomes UNKNOWN while the others finish (the runner never waits past
-the longest timeout). A check that hangs is left behind on a daemon thread and
+the longest timeout). A check that hangs is left behind on its daemon worker and
 is not started again until it returns (``Runner`` remembers it), so a monitor
 never piles up threads on a stuck check.
 
@@ -177,17 +177,59 @@ def shared(func: Callable[[], Any]) -> Callable[[], Any]:
 # -- running ---------------------------------------------------------------------
 
 
+class _Workers:
+    """Daemon threads that stay for the next run of checks.
+
+    A new thread per check per monitor round made glibc spread allocations
+    over its per-thread arenas, and the monitor's resident memory crept up
+    round after round; threads that live on keep their arenas. Workers are
+    daemons, so a check that hangs forever never keeps the process from
+    exiting. A worker is added whenever no idle one is waiting.
+    """
+
+    def __init__(self) -> None:
+        import queue
+
+        self._tasks: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._count = 0
+
+    def submit(self, task: Callable[[], None]) -> None:
+        with self._lock:
+            if self._idle > 0:
+                self._idle -= 1  # this task is taken by a waiting worker
+                spawn = False
+            else:
+                spawn = True
+                self._count += 1
+                number = self._count
+        self._tasks.put(task)
+        if spawn:
+            threading.Thread(target=self._work, name=f"check-worker-{number}", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            task = self._tasks.get()
+            task()
+            with self._lock:
+                self._idle += 1
+
+
+_WORKERS = _Workers()
+
+
 class Runner:
     """Runs checks concurrently with per-check timeouts; remembers checks that hang.
 
     One ``Runner`` lives as long as the monitor, so a check stuck past its
-    timeout is reported UNKNOWN ("still running since ...") on later rounds
-    instead of being started again on another thread.
+    timeout is reported UNKNOWN ("still running ...") on later rounds instead
+    of being started again on another thread.
     """
 
     def __init__(self, *, timeout_scale: float = 1.0) -> None:
         self.timeout_scale = timeout_scale
-        self._stuck: dict[str, tuple[threading.Thread, float]] = {}
+        self._stuck: dict[str, tuple[threading.Event, float]] = {}
 
     def run(self, checks: Sequence[Check]) -> list[CheckResult]:
         """Run ``checks`` concurrently; return their results in the order given."""
@@ -195,8 +237,9 @@ class Runner:
         started = time.monotonic()
         for check in checks:
             slot: dict[str, Any] = {"check": check}
+            slots.append(slot)
             stuck = self._stuck.get(check.name)
-            if stuck is not None and stuck[0].is_alive():
+            if stuck is not None and not stuck[0].is_set():
                 since = time.monotonic() - stuck[1]
                 slot["result"] = CheckResult(
                     check.name,
@@ -204,24 +247,18 @@ class Runner:
                     None,
                     f"still running from an earlier run ({since:.0f}s); not started again",
                 )
-                slots.append(slot)
                 continue
             self._stuck.pop(check.name, None)
-            thread = threading.Thread(
-                target=_run_one, args=(check, slot), name=f"check:{check.name}", daemon=True
-            )
-            slot["thread"] = thread
-            slots.append(slot)
-            thread.start()
+            done = slot["done"] = threading.Event()
+            _WORKERS.submit(lambda c=check, s=slot, d=done: _run_one(c, s, d))
         results: list[CheckResult] = []
         for slot in slots:
             check = slot["check"]
-            thread = slot.get("thread")
-            if thread is not None:
+            done = slot.get("done")
+            if done is not None:
                 limit = check.timeout * self.timeout_scale
-                thread.join(max(0.0, started + limit - time.monotonic()))
-                if thread.is_alive():
-                    self._stuck[check.name] = (thread, started)
+                if not done.wait(max(0.0, started + limit - time.monotonic())):
+                    self._stuck[check.name] = (done, started)
                     slot.setdefault(
                         "result",
                         CheckResult(
@@ -237,7 +274,7 @@ class Runner:
         return results
 
 
-def _run_one(check: Check, slot: dict[str, Any]) -> None:
+def _run_one(check: Check, slot: dict[str, Any], done: threading.Event) -> None:
     begun = time.monotonic()
     try:
         result = check.run()
@@ -249,6 +286,7 @@ def _run_one(check: Check, slot: dict[str, Any]) -> None:
         )
     result.elapsed_ms = round((time.monotonic() - begun) * 1000, 1)
     slot.setdefault("result", result)
+    done.set()
 
 
 def run_checks(checks: Sequence[Check]) -> list[CheckResult]:

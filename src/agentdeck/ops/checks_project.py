@@ -356,8 +356,12 @@ def _migration_snapshot(ws: Workspace) -> dict[str, Any]:
     """agentdeck's migration status now, before anything in this run opens (and upgrades) the store."""
     from agentdeck.store.migrate import status
 
+    # A store this process already opened is current (opening it upgrades): ask
+    # it, on this thread, instead of opening a second connection (the monitor
+    # collects checks every round).
+    opened = getattr(ws, "_store", None)
     try:
-        store = ws.open_store_unchecked()
+        store = opened if opened is not None else ws.open_store_unchecked()
     except Exception as err:
         return {"error": str(err)}
     try:
@@ -366,7 +370,8 @@ def _migration_snapshot(ws: Workspace) -> dict[str, Any]:
     except Exception as err:
         return {"error": str(err)}
     finally:
-        store.close()
+        if opened is None:
+            store.close()
 
 
 def agentdeck_migrations_check(state: dict[str, Any]) -> CheckResult:
