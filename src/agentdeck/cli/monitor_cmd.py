@@ -14,7 +14,9 @@ def monitor() -> None:
     """Run checks on an interval; alert on state changes; report on the history."""
 
 
-@monitor.command("start")
+# ignore_unknown_options: a negative INTERVAL ("-5") reaches the check below
+# instead of being taken for an option.
+@monitor.command("start", context_settings={"ignore_unknown_options": True})
 @click.argument("interval", required=False, type=float)
 @click.option("--rounds", type=click.IntRange(1), help="Stop after this many rounds.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only alerts and notifier errors.")

@@ -205,10 +205,10 @@ class Monitor:
 
     def _announce(self, outcome: RoundOutcome) -> None:
         if not self.quiet:
-            counts: dict[str, int] = {}
+            counts = {s: 0 for s in Status}
             for r in outcome.results:
-                counts[r.status.name.lower()] = counts.get(r.status.name.lower(), 0) + 1
-            summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+                counts[r.status] += 1
+            summary = ", ".join(f"{n} {s.name.lower()}" for s, n in counts.items() if n)
             stamp = outcome.started_at.astimezone().strftime("%H:%M:%S")
             self.echo(f"round {outcome.num} {stamp} {outcome.status.name} ({summary})")
         for event in outcome.events:
