@@ -97,7 +97,7 @@ def bench_health(runs: int) -> None:
         ]
     # Interleave the tools so load on the shared machine hits them alike.
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for name, cmd in commands.items():
+    for cmd in commands.values():
         _time(cmd, root, env, 1)  # warm the page cache
     for _ in range(runs):
         for name, cmd in commands.items():
@@ -125,7 +125,7 @@ def bench_diagnose(files: int, runs: int) -> None:
 
 
 class _Up(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -179,7 +179,11 @@ def bench_soak(minutes: float, interval: float, out: Path) -> None:
         proc.wait(30)
         server.shutdown()
     rounds = subprocess.run(
-        [AGENTDECK, "monitor", "report", "--json"], cwd=root, env=env, capture_output=True, text=True
+        [AGENTDECK, "monitor", "report", "--json"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     data = json.loads(rounds.stdout)
     summarize_soak(out, data["rounds"])
@@ -205,7 +209,7 @@ def summarize_soak(path: Path, rounds: int | None = None) -> None:
         print(f"- rounds recorded: {rounds}")
     print(f"- RSS: first {rss[0]:.1f} MB, max {max(rss):.1f} MB, last {rss[-1]:.1f} MB (n={n})")
     print(
-        f"- RSS at 5, 10, 20, 30 min: "
+        "- RSS at 5, 10, 20, 30 min: "
         + ", ".join(
             f"{next((s['rss'] / 2**20 for s in samples if s['t'] >= m * 60), rss[-1]):.1f}"
             for m in (5, 10, 20, 30)
@@ -233,9 +237,7 @@ def bench_tracemalloc(rounds: int) -> None:
         )
     os.environ.pop("AGENTDECK_DATABASE_URL", None)
     ws = open_workspace(root)
-    readings = FixedReadings(
-        DiskReading(100, 50, 50), MemoryReading(100, 60), (0.5, 0.5, 0.5), 2
-    )
+    readings = FixedReadings(DiskReading(100, 50, 50), MemoryReading(100, 60), (0.5, 0.5, 0.5), 2)
     settings = MonitorSettings(interval=10, scopes=("health", "diagnose"), keep_rounds=100)
     lines: list[str] = []
     mon = Monitor(ws, settings, echo=lines.append, readings=readings, quiet=True)
@@ -256,7 +258,11 @@ def bench_tracemalloc(rounds: int) -> None:
     ws.close()
     growth = (points[-1][1] - points[0][1]) / (points[-1][0] - points[0][0])
     print(f"### tracemalloc over {rounds} monitor rounds (after 20 warm-up rounds)\n")
-    print("- traced Python heap every 50 rounds: " + ", ".join(f"{v / 1024:.0f}" for _, v in points) + " kB")
+    print(
+        "- traced Python heap every 50 rounds: "
+        + ", ".join(f"{v / 1024:.0f}" for _, v in points)
+        + " kB"
+    )
     print(f"- growth: {growth / 1024:.2f} kB per round (rounds {points[0][0]}..{points[-1][0]})")
 
 

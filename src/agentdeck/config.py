@@ -109,14 +109,20 @@ SCHEMA: dict[str, Section] = {
     "health": Section(
         "Thresholds of `agentdeck health` (and the monitor): use in percent, load per core.",
         {
-            "disk_warning": Key(float, 80.0, "disk use (%) of the workspace's filesystem that warns", minimum=0),
+            "disk_warning": Key(
+                float, 80.0, "disk use (%) of the workspace's filesystem that warns", minimum=0
+            ),
             "disk_critical": Key(float, 90.0, "disk use (%) that is critical", minimum=0),
             "memory_warning": Key(float, 85.0, "memory use (%) that warns", minimum=0),
             "memory_critical": Key(float, 95.0, "memory use (%) that is critical", minimum=0),
             "load_warning": Key(float, 1.5, "load average per core that warns", minimum=0),
             "load_critical": Key(float, 3.0, "load average per core that is critical", minimum=0),
-            "load_average": Key(str, "5m", "which load average is judged", choices=("1m", "5m", "15m")),
-            "timeout": Key(float, 5.0, "seconds a host check may take before it is UNKNOWN", minimum=0.1),
+            "load_average": Key(
+                str, "5m", "which load average is judged", choices=("1m", "5m", "15m")
+            ),
+            "timeout": Key(
+                float, 5.0, "seconds a host check may take before it is UNKNOWN", minimum=0.1
+            ),
         },
     ),
     "services": Section(
@@ -128,7 +134,9 @@ SCHEMA: dict[str, Section] = {
             "host": Key(str, "", "TCP host, with port (instead of url)"),
             "port": Key(int, 0, "TCP port", minimum=0),
             "timeout": Key(float, 5.0, "seconds to wait for an answer", minimum=0.1),
-            "warning_ms": Key(float, 0.0, "an answer slower than this (ms) warns; 0: never", minimum=0),
+            "warning_ms": Key(
+                float, 0.0, "an answer slower than this (ms) warns; 0: never", minimum=0
+            ),
         },
         array=True,
         required=("name",),
@@ -137,21 +145,40 @@ SCHEMA: dict[str, Section] = {
     "monitor": Section(
         "`agentdeck monitor start`: rounds of checks, history, alerts on state changes.",
         {
-            "interval": Key(float, 60.0, "seconds between rounds (monitor start INTERVAL overrides)", minimum=0.1),
-            "scopes": Key(list, ["health"], "which checks a round runs: health and/or diagnose", item=str),
-            "checks": Key(list, [], "only checks whose name matches one of these globs; empty: all", item=str),
+            "interval": Key(
+                float,
+                60.0,
+                "seconds between rounds (monitor start INTERVAL overrides)",
+                minimum=0.1,
+            ),
+            "scopes": Key(
+                list, ["health"], "which checks a round runs: health and/or diagnose", item=str
+            ),
+            "checks": Key(
+                list, [], "only checks whose name matches one of these globs; empty: all", item=str
+            ),
             "quick": Key(bool, True, "skip slow checks (as diagnose --quick does)"),
-            "debounce": Key(int, 2, "rounds a new state must hold before it alerts (or recovers)", minimum=1),
-            "reminder_minutes": Key(float, 60.0, "repeat an alert this often while it stays bad; 0: never", minimum=0),
-            "keep_rounds": Key(int, 10000, "rounds kept in the store; 0: no count limit", minimum=0),
-            "keep_days": Key(float, 30.0, "rounds older than this are deleted; 0: no age limit", minimum=0),
+            "debounce": Key(
+                int, 2, "rounds a new state must hold before it alerts (or recovers)", minimum=1
+            ),
+            "reminder_minutes": Key(
+                float, 60.0, "repeat an alert this often while it stays bad; 0: never", minimum=0
+            ),
+            "keep_rounds": Key(
+                int, 10000, "rounds kept in the store; 0: no count limit", minimum=0
+            ),
+            "keep_days": Key(
+                float, 30.0, "rounds older than this are deleted; 0: no age limit", minimum=0
+            ),
         },
     ),
     "notify.webhook": Section(
         "Monitor alerts as a JSON POST that Slack and Discord incoming webhooks accept.",
         {
             "url": Key(str, "", "the webhook URL; empty: off"),
-            "url_env": Key(str, "", "or: an environment variable holding the URL (keeps tokens out of files)"),
+            "url_env": Key(
+                str, "", "or: an environment variable holding the URL (keeps tokens out of files)"
+            ),
             "timeout": Key(float, 10.0, "seconds a delivery may take", minimum=0.1),
         },
     ),
@@ -172,10 +199,25 @@ SCHEMA: dict[str, Section] = {
     "diagnose": Section(
         "`agentdeck diagnose`: project checks.",
         {
-            "venv": Key(str, "", "the project's virtualenv (relative); empty: .venv or venv if present, else agentdeck's own"),
-            "requirements": Key(list, ["pyproject.toml", "requirements*.txt"], "files declaring the dependencies (globs)", item=str),
-            "alembic_ini": Key(str, "", "the project's alembic.ini, to report pending Alembic migrations; empty: off"),
-            "timeout": Key(float, 20.0, "seconds a slow check (links, Alembic) may take", minimum=0.1),
+            "venv": Key(
+                str,
+                "",
+                "the project's virtualenv (relative); empty: .venv or venv if present, else agentdeck's own",
+            ),
+            "requirements": Key(
+                list,
+                ["pyproject.toml", "requirements*.txt"],
+                "files declaring the dependencies (globs)",
+                item=str,
+            ),
+            "alembic_ini": Key(
+                str,
+                "",
+                "the project's alembic.ini, to report pending Alembic migrations; empty: off",
+            ),
+            "timeout": Key(
+                float, 20.0, "seconds a slow check (links, Alembic) may take", minimum=0.1
+            ),
         },
     ),
 }

@@ -127,5 +127,7 @@ def local_branches(root: Path) -> list[str]:
 
 def list_files(root: Path, *patterns: str) -> list[str]:
     """Tracked and untracked-but-not-ignored files matching the pathspecs, relative to ``root``."""
-    out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *patterns)
+    out = run_git(
+        root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *patterns
+    )
     return sorted({p for p in out.split("\0") if p})

@@ -46,14 +46,20 @@ def readings_file(path: Path, **kwargs: Any) -> Path:
     """Write fixed readings as the JSON ``AGENTDECK_READINGS`` reads; drop a part with None."""
     r = readings(**{k: v for k, v in kwargs.items() if v is not None})
     data: dict[str, Any] = {
-        "disk": {"total": r.disk_reading.total, "used": r.disk_reading.used, "free": r.disk_reading.free},
+        "disk": {
+            "total": r.disk_reading.total,
+            "used": r.disk_reading.used,
+            "free": r.disk_reading.free,
+        },
         "memory": {"total": r.memory_reading.total, "available": r.memory_reading.available},
         "load": list(r.load_reading),
         "cpus": r.cpu_count,
     }
     for key, value in kwargs.items():
         if value is None:
-            data.pop({"disk_percent": "disk", "memory_percent": "memory", "load_per_core": "load"}[key])
+            data.pop(
+                {"disk_percent": "disk", "memory_percent": "memory", "load_per_core": "load"}[key]
+            )
     path.write_text(json.dumps(data))
     return path
 
@@ -76,7 +82,7 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 owner.hits[self.path] = owner.hits.get(self.path, 0) + 1
                 if self.path == "/ok":
                     self._answer(200, b"ok")
@@ -92,7 +98,7 @@ class LocalServer:
                 else:
                     self._answer(404)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 if self.path == "/hang":
@@ -131,7 +137,15 @@ def refused_port() -> int:
 
 def service(name: str, **keys: Any) -> dict[str, Any]:
     """A ``[[services]]`` entry with the schema's defaults filled in."""
-    entry = {"name": name, "url": "", "expect_status": 200, "host": "", "port": 0, "timeout": 5.0, "warning_ms": 0.0}
+    entry = {
+        "name": name,
+        "url": "",
+        "expect_status": 200,
+        "host": "",
+        "port": 0,
+        "timeout": 5.0,
+        "warning_ms": 0.0,
+    }
     entry.update(keys)
     return entry
 

@@ -36,7 +36,13 @@ def server() -> Iterator[LocalServer]:
 
 @pytest.mark.parametrize(
     ("percent", "expected"),
-    [(10, Status.OK), (79.9, Status.OK), (80, Status.WARNING), (90, Status.CRITICAL), (99, Status.CRITICAL)],
+    [
+        (10, Status.OK),
+        (79.9, Status.OK),
+        (80, Status.WARNING),
+        (90, Status.CRITICAL),
+        (99, Status.CRITICAL),
+    ],
 )
 def test_disk_thresholds(percent: float, expected: Status, tmp_path: Path) -> None:
     result = disk_check(readings(disk_percent=percent), tmp_path, LIMITS)
@@ -75,9 +81,15 @@ def test_load_window_is_configurable() -> None:
 def test_thresholds_come_from_the_config(
     ws, deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = (ws.root / "agentdeck.toml").read_text().replace("[health]\n", "[health]\ndisk_warning = 40.0\n")
+    text = (
+        (ws.root / "agentdeck.toml")
+        .read_text()
+        .replace("[health]\n", "[health]\ndisk_warning = 40.0\n")
+    )
     (ws.root / "agentdeck.toml").write_text(text)
-    monkeypatch.setenv("AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", disk_percent=50)))
+    monkeypatch.setenv(
+        "AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", disk_percent=50))
+    )
     result = deck("health", "--json")
     data = json.loads(result.out)
     disk = next(c for c in data["checks"] if c["name"] == "disk")
@@ -94,7 +106,9 @@ def test_a_failing_reading_is_unknown(ws) -> None:
 
 
 def test_readings_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", disk_percent=91)))
+    monkeypatch.setenv(
+        "AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", disk_percent=91))
+    )
     fixed = readings_from_env()
     assert disk_check(fixed, tmp_path, LIMITS).status is Status.CRITICAL
     (tmp_path / "bad.json").write_text("{not json")
@@ -151,7 +165,9 @@ def test_tcp_open_and_refused() -> None:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         port = listener.getsockname()[1]
-        assert tcp_check("service.db", service("db", host="127.0.0.1", port=port)).status is Status.OK
+        assert (
+            tcp_check("service.db", service("db", host="127.0.0.1", port=port)).status is Status.OK
+        )
     closed = tcp_check("service.db", service("db", host="127.0.0.1", port=refused_port()))
     assert closed.status is Status.CRITICAL
     assert "unreachable" in closed.message

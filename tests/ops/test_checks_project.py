@@ -25,7 +25,9 @@ from agentdeck.ops.checks_project import (
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def state(root: Path):  # type: ignore[no-untyped-def]
@@ -154,7 +156,7 @@ def test_dependencies_installed_as_required(project: tuple[Path, Path]) -> None:
     root, site = project
     (root / "pyproject.toml").write_text(
         '[project]\nname = "p"\ndependencies = ["Click>=8.1", "httpx[http2]~=0.27", '
-        '"pywin32; sys_platform == \'win32\'"]\n'
+        "\"pywin32; sys_platform == 'win32'\"]\n"
     )
     (root / "requirements-dev.txt").write_text("# tools\npytest>=8  # the runner\n-e .\n\n")
     install(site, "click", "8.1.7")
@@ -165,7 +167,9 @@ def test_dependencies_installed_as_required(project: tuple[Path, Path]) -> None:
     assert result.message == "3 declared, all installed as required"
 
 
-def test_missing_dependency_is_critical_with_the_install_command(project: tuple[Path, Path]) -> None:
+def test_missing_dependency_is_critical_with_the_install_command(
+    project: tuple[Path, Path],
+) -> None:
     root, site = project
     (root / "requirements.txt").write_text("click>=8\nrich>=13\npackaging<20\n")
     install(site, "click", "8.1.7")
@@ -174,7 +178,10 @@ def test_missing_dependency_is_critical_with_the_install_command(project: tuple[
     assert result.status is Status.CRITICAL
     assert result.details["missing"] == ["rich"]
     assert result.details["wrong_version"] == ["packaging 24.0 (needs <20)"]
-    assert result.fix == f"{root / '.venv' / 'bin' / 'python'} -m pip install 'rich>=13' 'packaging<20'"
+    assert (
+        result.fix
+        == f"{root / '.venv' / 'bin' / 'python'} -m pip install 'rich>=13' 'packaging<20'"
+    )
 
 
 def test_wrong_version_and_unreadable_lines_warn(project: tuple[Path, Path]) -> None:
@@ -205,7 +212,9 @@ def test_without_a_venv_agentdecks_environment_is_used(tmp_path: Path) -> None:
 
 
 def test_agentdeck_migrations() -> None:
-    assert agentdeck_migrations_check({"pending": [], "unknown": [], "applied": 3}).status is Status.OK
+    assert (
+        agentdeck_migrations_check({"pending": [], "unknown": [], "applied": 3}).status is Status.OK
+    )
     pending = agentdeck_migrations_check({"pending": ["m050_monitor"], "unknown": [], "applied": 2})
     assert pending.status is Status.WARNING and pending.fix == "agentdeck migrate up"
     newer = agentdeck_migrations_check({"pending": [], "unknown": ["m999_future"], "applied": 3})
@@ -232,14 +241,21 @@ def test_pending_migrations_of_a_workspace_are_seen_before_the_store_upgrades(ws
     assert {c["name"]: c["status"] for c in again["checks"]}["migrations.agentdeck"] == "OK"
 
 
-@pytest.mark.skipif(shutil.which("alembic") is None and not Path(sys.executable).with_name("alembic").exists(), reason="alembic is not installed")
+@pytest.mark.skipif(
+    shutil.which("alembic") is None and not Path(sys.executable).with_name("alembic").exists(),
+    reason="alembic is not installed",
+)
 def test_alembic_pending_then_current(tmp_path: Path) -> None:
     root = tmp_path / "app"
     root.mkdir()
     run = [sys.executable, "-m", "alembic"]
     subprocess.run([*run, "init", "migrations"], cwd=root, check=True, capture_output=True)
     ini = root / "alembic.ini"
-    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{root / 'app.db'}"))
+    ini.write_text(
+        ini.read_text().replace(
+            "driver://user:pass@localhost/dbname", f"sqlite:///{root / 'app.db'}"
+        )
+    )
     subprocess.run([*run, "revision", "-m", "first"], cwd=root, check=True, capture_output=True)
     result = alembic_check(root, "alembic.ini", "", 30)
     assert result.status is Status.WARNING, result.message

@@ -18,7 +18,9 @@ def server() -> Iterator[LocalServer]:
 
 
 def pin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **kwargs: float | None) -> None:
-    monkeypatch.setenv("AGENTDECK_READINGS", str(readings_file(tmp_path / "readings.json", **kwargs)))
+    monkeypatch.setenv(
+        "AGENTDECK_READINGS", str(readings_file(tmp_path / "readings.json", **kwargs))
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,7 +49,15 @@ def test_health_exit_code_is_the_worst_status(
 def test_health_json_shape(ws, deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pin(monkeypatch, tmp_path)
     data = json.loads(deck("health", "--json").out)
-    assert set(data) == {"scope", "status", "exit_code", "checked_at", "elapsed_ms", "counts", "checks"}
+    assert set(data) == {
+        "scope",
+        "status",
+        "exit_code",
+        "checked_at",
+        "elapsed_ms",
+        "counts",
+        "checks",
+    }
     assert data["counts"] == {"OK": 3, "WARNING": 0, "CRITICAL": 0, "UNKNOWN": 0}
     disk = data["checks"][0]
     assert set(disk) == {"name", "status", "value", "message", "fix", "details", "elapsed_ms"}

@@ -115,7 +115,11 @@ def test_a_bad_interval_is_refused(ws, deck, interval: str) -> None:
 
 
 def test_a_negative_interval_in_the_config_names_file_and_line(ws, deck) -> None:
-    text = (ws.root / "agentdeck.toml").read_text().replace("[monitor]\n", "[monitor]\ninterval = -10\n")
+    text = (
+        (ws.root / "agentdeck.toml")
+        .read_text()
+        .replace("[monitor]\n", "[monitor]\ninterval = -10\n")
+    )
     (ws.root / "agentdeck.toml").write_text(text)
     result = deck("monitor", "start", "--rounds", "1")
     assert result.code == 5
@@ -124,7 +128,11 @@ def test_a_negative_interval_in_the_config_names_file_and_line(ws, deck) -> None
 
 
 def test_an_unknown_scope_is_refused(ws, deck) -> None:
-    text = (ws.root / "agentdeck.toml").read_text().replace("[monitor]\n", '[monitor]\nscopes = ["helth"]\n')
+    text = (
+        (ws.root / "agentdeck.toml")
+        .read_text()
+        .replace("[monitor]\n", '[monitor]\nscopes = ["helth"]\n')
+    )
     (ws.root / "agentdeck.toml").write_text(text)
     result = deck("monitor", "start", "--rounds", "1")
     assert result.code == 2 and "scopes must name health and/or diagnose" in result.err
@@ -142,15 +150,21 @@ def test_an_unset_webhook_variable_is_refused(ws, deck) -> None:
     assert "url_env names DECK_HOOK, which is not set" in result.err
 
 
-def test_rounds_status_and_report(ws, deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", disk_percent=95)))
+def test_rounds_status_and_report(
+    ws, deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", disk_percent=95))
+    )
     empty = deck("monitor", "report")
     assert empty.code == 0 and "no rounds recorded" in empty.out
     assert "no rounds recorded yet" in deck("monitor", "status").out
     result = deck("monitor", "start", "0.05", "--rounds", "3")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0].startswith("monitor: every 0.05s, scopes health, debounce 2 rounds, alerts to console")
+    assert lines[0].startswith(
+        "monitor: every 0.05s, scopes health, debounce 2 rounds, alerts to console"
+    )
     assert lines[1].startswith("round 1 ") and lines[1].endswith("CRITICAL (2 ok, 1 critical)")
     assert lines[3].startswith("  ALERT CRITICAL disk: 95% used")
     assert lines[-1] == "monitor: stopped after 3 rounds"
@@ -172,8 +186,12 @@ def test_rounds_status_and_report(ws, deck, tmp_path: Path, monkeypatch: pytest.
     assert bad.code == 2 and "cannot read 'yesterday-ish' as a time" in bad.err
 
 
-def test_quiet_prints_only_alerts(ws, deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", memory_percent=90)))
+def test_quiet_prints_only_alerts(
+    ws, deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "AGENTDECK_READINGS", str(readings_file(tmp_path / "r.json", memory_percent=90))
+    )
     result = deck("monitor", "start", "0.05", "--rounds", "2", "--quiet")
     assert [line for line in result.out.splitlines() if line.startswith("round")] == []
     assert "  ALERT WARNING memory: 90% used" in result.out

@@ -25,7 +25,9 @@ def play(
     incident_start = None
     out = []
     for number, status in enumerate(script):
-        event = observe(state, status, f"round {number}", T0 + number * step, policy, incident_start)
+        event = observe(
+            state, status, f"round {number}", T0 + number * step, policy, incident_start
+        )
         if event is None:
             continue
         if event.kind == "FIRING":
@@ -57,7 +59,9 @@ def test_no_reminders_when_turned_off() -> None:
 
 
 def test_a_change_between_bad_states_is_one_message() -> None:
-    events = play([WARN, WARN, WARN, CRIT, CRIT, CRIT, OK, OK], AlertPolicy(debounce=2, reminder=None))
+    events = play(
+        [WARN, WARN, WARN, CRIT, CRIT, CRIT, OK, OK], AlertPolicy(debounce=2, reminder=None)
+    )
     assert events == [(1, "FIRING", "WARNING"), (4, "CHANGED", "CRITICAL"), (7, "RESOLVED", "OK")]
 
 
@@ -140,7 +144,12 @@ def test_monitor_timeline_with_store_and_notifier(ws) -> None:
     lines: list[str] = []
     settings = MonitorSettings(interval=60, debounce=2, reminder_minutes=3)
     monitor = Monitor(
-        ws, settings, echo=lines.append, notifiers=[recorder], clock=lambda: script.now, checks=script.checks
+        ws,
+        settings,
+        echo=lines.append,
+        notifiers=[recorder],
+        clock=lambda: script.now,
+        checks=script.checks,
     )
     for _ in range(12):
         monitor.run_round()
@@ -173,13 +182,27 @@ def test_a_restarted_monitor_keeps_its_alert_state(ws) -> None:
     script = Script(table)
     first = Recorder()
     settings = MonitorSettings(interval=60, debounce=2, reminder_minutes=0)
-    one = Monitor(ws, settings, echo=lambda _: None, notifiers=[first], clock=lambda: script.now, checks=script.checks)
+    one = Monitor(
+        ws,
+        settings,
+        echo=lambda _: None,
+        notifiers=[first],
+        clock=lambda: script.now,
+        checks=script.checks,
+    )
     for _ in range(3):
         one.run_round()
     one.dispatcher.wait(5)
     assert first.events == ["FIRING service.api CRITICAL"]
     second = Recorder()
-    two = Monitor(ws, settings, echo=lambda _: None, notifiers=[second], clock=lambda: script.now, checks=script.checks)
+    two = Monitor(
+        ws,
+        settings,
+        echo=lambda _: None,
+        notifiers=[second],
+        clock=lambda: script.now,
+        checks=script.checks,
+    )
     for _ in range(3):
         two.run_round()
     two.dispatcher.wait(5)
@@ -190,7 +213,9 @@ def test_a_restarted_monitor_keeps_its_alert_state(ws) -> None:
 def test_retention_keeps_the_last_rounds(ws, keep_rounds: int, kept: int) -> None:
     script = Script({"disk": [OK] * 7})
     settings = MonitorSettings(interval=60, keep_rounds=keep_rounds, keep_days=0)
-    monitor = Monitor(ws, settings, echo=lambda _: None, clock=lambda: script.now, checks=script.checks)
+    monitor = Monitor(
+        ws, settings, echo=lambda _: None, clock=lambda: script.now, checks=script.checks
+    )
     for _ in range(7):
         monitor.run_round()
     assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == kept
@@ -202,7 +227,9 @@ def test_retention_by_age(ws) -> None:
     script = Script({"disk": [OK] * 5})
     # One round a minute: keep_days of 2.5 minutes keeps the rounds of the last 2.5 minutes.
     settings = MonitorSettings(interval=60, keep_rounds=0, keep_days=2.5 / 1440)
-    monitor = Monitor(ws, settings, echo=lambda _: None, clock=lambda: script.now, checks=script.checks)
+    monitor = Monitor(
+        ws, settings, echo=lambda _: None, clock=lambda: script.now, checks=script.checks
+    )
     for _ in range(5):
         monitor.run_round()
     assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == 3

@@ -48,7 +48,7 @@ class Smtp:
         owner = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            async def handle_DATA(self, server, session, envelope):
                 owner.messages.append(
                     (envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode())
                 )
@@ -93,7 +93,7 @@ def test_webhook_error_answer_raises(server: LocalServer) -> None:
 
 
 def test_webhook_hang_and_refusal_raise(server: LocalServer) -> None:
-    with pytest.raises(NotifyError, match="no answer within 0.3s"):
+    with pytest.raises(NotifyError, match=r"no answer within 0\.3s"):
         WebhookNotifier(server.url("/hang"), timeout=0.3).send(event())
     with pytest.raises(NotifyError, match="ConnectError"):
         WebhookNotifier(f"http://127.0.0.1:{refused_port()}/hook").send(event())
@@ -110,7 +110,9 @@ def test_webhook_errors_hide_the_token_in_the_url() -> None:
 
 
 def test_email_is_delivered(smtp: Smtp) -> None:
-    notifier = EmailNotifier(["ops@example.com", "dev@example.com"], "deck@example.com", "127.0.0.1", smtp.port)
+    notifier = EmailNotifier(
+        ["ops@example.com", "dev@example.com"], "deck@example.com", "127.0.0.1", smtp.port
+    )
     notifier.send(event("RESOLVED", Status.OK))
     assert len(smtp.messages) == 1
     sender, to, content = smtp.messages[0]
@@ -122,7 +124,9 @@ def test_email_is_delivered(smtp: Smtp) -> None:
 
 def test_unreachable_smtp_server_raises_a_clear_error() -> None:
     port = refused_port()
-    with pytest.raises(NotifyError, match=f"cannot reach SMTP server 127.0.0.1:{port}: Connection refused"):
+    with pytest.raises(
+        NotifyError, match=f"cannot reach SMTP server 127.0.0.1:{port}: Connection refused"
+    ):
         EmailNotifier(["a@example.com"], host="127.0.0.1", port=port, timeout=2).send(event())
 
 
@@ -133,7 +137,7 @@ def test_smtp_server_that_never_greets_times_out() -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        with pytest.raises(NotifyError, match="no answer within 0.3s"):
+        with pytest.raises(NotifyError, match=r"no answer within 0\.3s"):
             EmailNotifier(["a@example.com"], host="127.0.0.1", port=port, timeout=0.3).send(event())
 
 
@@ -198,7 +202,9 @@ def test_a_failed_delivery_is_logged_and_retried_later() -> None:
     now = [T0]
     log: list[str] = []
     flaky = Flaky(failures=2)
-    dispatcher = Dispatcher([flaky], clock=lambda: now[0], log=log.append, backoff=timedelta(seconds=30))
+    dispatcher = Dispatcher(
+        [flaky], clock=lambda: now[0], log=log.append, backoff=timedelta(seconds=30)
+    )
     dispatcher.submit([event("FIRING"), event("REMINDER")])
     assert dispatcher.wait(5)
     assert log == ["notify flaky: delivery failed (receiver down); retry 2 in 30s"]
@@ -219,7 +225,11 @@ def test_a_notifier_that_keeps_failing_is_given_up(smtp: Smtp) -> None:
     now = [T0]
     log: list[str] = []
     dispatcher = Dispatcher(
-        [Flaky(failures=99)], clock=lambda: now[0], log=log.append, max_attempts=2, backoff=timedelta(0)
+        [Flaky(failures=99)],
+        clock=lambda: now[0],
+        log=log.append,
+        max_attempts=2,
+        backoff=timedelta(0),
     )
     dispatcher.submit([event()])
     dispatcher.wait(5)
@@ -242,7 +252,9 @@ class Hanging:
         self.release.wait(30)
 
 
-def test_hanging_and_failing_notifiers_never_stop_the_monitor(ws, server: LocalServer, smtp: Smtp) -> None:
+def test_hanging_and_failing_notifiers_never_stop_the_monitor(
+    ws, server: LocalServer, smtp: Smtp
+) -> None:
     statuses = iter([Status.CRITICAL] * 4 + [Status.OK] * 4)
     now = [T0]
 

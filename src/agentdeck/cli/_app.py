@@ -30,9 +30,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("agentdeck.cli.config_cmd:config", "Show the effective configuration."),
     "demo": ("agentdeck.cli.demo_cmd:demo", "Run a guided tour in a throw-away workspace."),
     "health": ("agentdeck.cli.health_cmd:health", "Check disk, memory, load, services, backups."),
-    "diagnose": ("agentdeck.cli.diagnose_cmd:diagnose", "Diagnose the project; --fix prints fixes."),
-    "monitor": ("agentdeck.cli.monitor_cmd:monitor", "Run checks on an interval and alert on changes."),
-    "status": ("agentdeck.cli.status_cmd:status", "One screen: backlog, sessions, health, backups, tests."),
+    "diagnose": (
+        "agentdeck.cli.diagnose_cmd:diagnose",
+        "Diagnose the project; --fix prints fixes.",
+    ),
+    "monitor": (
+        "agentdeck.cli.monitor_cmd:monitor",
+        "Run checks on an interval and alert on changes.",
+    ),
+    "status": (
+        "agentdeck.cli.status_cmd:status",
+        "One screen: backlog, sessions, health, backups, tests.",
+    ),
 }
 
 

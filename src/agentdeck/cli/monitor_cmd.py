@@ -130,7 +130,11 @@ def report(ws: Workspace, since: str | None, as_json: bool) -> None:
         emit_json(data.to_dict())
         return
     if not data.rounds:
-        click.echo("no rounds recorded" + (f" since {since}" if since else "") + "; start one with `agentdeck monitor start`")
+        click.echo(
+            "no rounds recorded"
+            + (f" since {since}" if since else "")
+            + "; start one with `agentdeck monitor start`"
+        )
         return
     click.echo(f"{data.rounds} rounds from {data.first_round} to {data.last_round}")
     rows = []
@@ -138,7 +142,9 @@ def report(ws: Workspace, since: str | None, as_json: bool) -> None:
         values = ""
         if c.values:
             values = f"{c.values['min']:g} / {c.values['avg']:g} / {c.values['max']:g}"
-        rows.append((c.name, f"{100 * c.ok_share:.1f}%", c.rounds, c.last_status, values, c.trend or ""))
+        rows.append(
+            (c.name, f"{100 * c.ok_share:.1f}%", c.rounds, c.last_status, values, c.trend or "")
+        )
     table(("CHECK", "OK", "ROUNDS", "LAST", "MIN / AVG / MAX", "TREND"), rows)
     if not data.incidents:
         click.echo("\nno incidents")

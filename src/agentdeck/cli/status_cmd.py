@@ -32,7 +32,11 @@ def _describe_backup(data: dict[str, Any]) -> str:
 
 def _describe_tests(data: dict[str, Any]) -> str:
     when = data.get("finished_at") or data.get("started_at") or data.get("at")
-    parts = [f"{k} {data[k]}" for k in ("passed", "failed", "errors", "skipped") if data.get(k) is not None]
+    parts = [
+        f"{k} {data[k]}"
+        for k in ("passed", "failed", "errors", "skipped")
+        if data.get(k) is not None
+    ]
     outcome = data.get("status") or data.get("outcome") or ""
     return f"{outcome} {', '.join(parts)} at {_when(when)}".strip()
 

@@ -8,6 +8,7 @@ code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,10 +78,8 @@ def run_scope(
     # Providers share the workspace's store; open it once here, not from several
     # check threads at once. A store that does not answer fails only the checks
     # that need it (they report UNKNOWN), never the host checks.
-    try:
+    with contextlib.suppress(AgentdeckError):
         ws.store  # noqa: B018
-    except AgentdeckError:
-        pass
     begun = time.monotonic()
     at = clock.now_text()
     results = (runner or Runner()).run(checks)

@@ -16,7 +16,6 @@ stop or stall a monitor round.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -65,9 +64,13 @@ class WebhookNotifier:
             with httpx.Client(timeout=self.timeout, trust_env=False) as client:
                 response = client.post(self.url, json=webhook_body(event))
         except httpx.TimeoutException:
-            raise NotifyError(f"webhook {_safe_url(self.url)}: no answer within {self.timeout:g}s") from None
+            raise NotifyError(
+                f"webhook {_safe_url(self.url)}: no answer within {self.timeout:g}s"
+            ) from None
         except httpx.HTTPError as err:
-            raise NotifyError(f"webhook {_safe_url(self.url)}: {type(err).__name__}: {err}") from None
+            raise NotifyError(
+                f"webhook {_safe_url(self.url)}: {type(err).__name__}: {err}"
+            ) from None
         if not 200 <= response.status_code < 300:
             raise NotifyError(
                 f"webhook {_safe_url(self.url)} answered {response.status_code}: {response.text[:200]}"
@@ -125,7 +128,7 @@ class EmailNotifier:
                 if self.username:
                     smtp.login(self.username, self.password)
                 smtp.send_message(self.message(event))
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise NotifyError(f"{where}: no answer within {self.timeout:g}s") from None
         except smtplib.SMTPServerDisconnected as err:
             if "timed out" in str(err):
@@ -158,7 +161,9 @@ def from_config(config: Config, environ: dict[str, str] | None = None) -> list[N
             )
     if url:
         if not url.startswith(("http://", "https://")):
-            raise InvalidInput(f"[notify.webhook] url must start with http:// or https://, not {url[:30]!r}")
+            raise InvalidInput(
+                f"[notify.webhook] url must start with http:// or https://, not {url[:30]!r}"
+            )
         found.append(WebhookNotifier(url, hook["timeout"]))
     mail = config.section("notify.email")
     if mail["to"]:
@@ -252,7 +257,10 @@ class Dispatcher:
                 if channel.thread is not None or not self._due(channel):
                     continue
                 thread = threading.Thread(
-                    target=self._deliver, args=(channel,), name=f"notify:{channel.notifier.name}", daemon=True
+                    target=self._deliver,
+                    args=(channel,),
+                    name=f"notify:{channel.notifier.name}",
+                    daemon=True,
                 )
                 channel.thread = thread
                 channel.busy_since = self.clock()

@@ -117,16 +117,16 @@ class RoundOutcome:
         }
 
 
-def select_checks(
-    ws: Workspace, settings: MonitorSettings, readings: Any = None
-) -> list[Check]:
+def select_checks(ws: Workspace, settings: MonitorSettings, readings: Any = None) -> list[Check]:
     """The checks of the configured scopes, deduplicated by name, filtered by the globs."""
     chosen: dict[str, Check] = {}
     for scope in settings.scopes:
         for check in collect(ws, scope, readings=readings):
             if settings.quick and check.slow:
                 continue
-            if settings.checks and not any(fnmatch.fnmatchcase(check.name, g) for g in settings.checks):
+            if settings.checks and not any(
+                fnmatch.fnmatchcase(check.name, g) for g in settings.checks
+            ):
                 continue
             chosen.setdefault(check.name, check)
     return list(chosen.values())
@@ -164,7 +164,9 @@ class Monitor:
 
     def run_round(self) -> RoundOutcome:
         """Run the checks once, record the round, alert on changes. Never raises for a check."""
-        checks = self.checks() if self.checks else select_checks(self.ws, self.settings, self.readings)
+        checks = (
+            self.checks() if self.checks else select_checks(self.ws, self.settings, self.readings)
+        )
         begun = time.monotonic()
         results = self.runner.run(checks)
         elapsed = round((time.monotonic() - begun) * 1000, 1)
@@ -341,7 +343,11 @@ class MonitorLock:
         except BlockingIOError:
             os.close(fd)
             record = _read_record(self.state_dir)
-            who = f" (pid {record['pid']}, since {record.get('started_at', '?')})" if "pid" in record else ""
+            who = (
+                f" (pid {record['pid']}, since {record.get('started_at', '?')})"
+                if "pid" in record
+                else ""
+            )
             raise Conflict(
                 f"a monitor already runs in this workspace{who}",
                 hint="see `agentdeck monitor status`; stop it with Ctrl-C or kill -TERM PID",

@@ -206,7 +206,12 @@ def latest_round(store: Store) -> RoundRecord | None:
     if row is None:
         return None
     results = [
-        {"name": r["check_name"], "status": r["status"], "value": r["value"], "message": r["message"]}
+        {
+            "name": r["check_name"],
+            "status": r["status"],
+            "value": r["value"],
+            "message": r["message"],
+        }
         for r in store.query(
             "SELECT check_name, status, value, message FROM monitor_results "
             "WHERE round_num = ? ORDER BY check_name",
@@ -258,7 +263,9 @@ def incidents(store: Store, since: datetime | None, now: datetime) -> list[Incid
     if since is not None:
         where, params = "WHERE ended_at IS NULL OR ended_at >= ?", (clock.to_text(since),)
     out = []
-    for row in store.query(f"SELECT * FROM monitor_incidents {where} ORDER BY started_at, num", params):
+    for row in store.query(
+        f"SELECT * FROM monitor_incidents {where} ORDER BY started_at, num", params
+    ):
         end = _dt(row["ended_at"]) or now
         start = _dt(row["started_at"]) or now
         out.append(
