@@ -33,7 +33,7 @@ def start(ws: Workspace, interval: float | None, rounds: int | None, quiet: bool
     import signal
     import threading
 
-    from agentdeck.ops.monitor import Monitor, MonitorLock, MonitorSettings, limit_malloc_arenas
+    from agentdeck.ops.monitor import Monitor, MonitorLock, MonitorSettings
     from agentdeck.ops.notify import from_config
 
     if interval is not None and not interval > 0:
@@ -49,7 +49,6 @@ def start(ws: Workspace, interval: float | None, rounds: int | None, quiet: bool
         click.echo(line)
 
     with MonitorLock(ws.state_dir, settings.interval):
-        limit_malloc_arenas()
         ws.store  # noqa: B018  (open and upgrade the store before the first round)
 
         def on_signal(signum: int, frame: object) -> None:

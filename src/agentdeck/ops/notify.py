@@ -60,8 +60,12 @@ class WebhookNotifier:
     def send(self, event: AlertEvent) -> None:
         import httpx
 
+        from agentdeck.ops.checks_host import ssl_context
+
         try:
-            with httpx.Client(timeout=self.timeout, trust_env=False) as client:
+            with httpx.Client(
+                timeout=self.timeout, trust_env=False, verify=ssl_context()
+            ) as client:
                 response = client.post(self.url, json=webhook_body(event))
         except httpx.TimeoutException:
             raise NotifyError(

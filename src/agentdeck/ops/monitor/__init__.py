@@ -244,27 +244,6 @@ class Monitor:
         return done
 
 
-def limit_malloc_arenas(arenas: int = 2) -> bool:
-    """Cap glibc's malloc arenas for a long-running process (before its threads start).
-
-    Checks run on worker threads; by default glibc gives threads up to eight
-    arenas per core, and the monitor's resident memory crept up with
-    fragmentation spread over them (measured: about 12 MB more after 600
-    rounds). Two arenas keep it flat. A no-op where glibc is not the C library.
-    """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(-8, arenas))  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        return False
-
-
 # -- one monitor per workspace ---------------------------------------------------
 
 
