@@ -180,11 +180,10 @@ def shared(func: Callable[[], Any]) -> Callable[[], Any]:
 class _Workers:
     """Daemon threads that stay for the next run of checks.
 
-    A new thread per check per monitor round made glibc spread allocations
-    over its per-thread arenas, and the monitor's resident memory crept up
-    round after round; threads that live on keep their arenas. Workers are
-    daemons, so a check that hangs forever never keeps the process from
-    exiting. A worker is added whenever no idle one is waiting.
+    A monitor round then starts no thread of its own (threads are made only
+    when every worker is busy), and since workers are daemons a check that
+    hangs forever never keeps the process from exiting. A worker is added
+    whenever no idle one is waiting.
     """
 
     def __init__(self) -> None:
