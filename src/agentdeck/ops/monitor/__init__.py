@@ -167,10 +167,10 @@ class Monitor:
         checks = (
             self.checks() if self.checks else select_checks(self.ws, self.settings, self.readings)
         )
+        now = self.clock()  # the round's time: when its checks started
         begun = time.monotonic()
         results = self.runner.run(checks)
         elapsed = round((time.monotonic() - begun) * 1000, 1)
-        now = self.clock()
         store = self.ws.store
         states = self.states
         events: list[AlertEvent] = []
