@@ -233,3 +233,43 @@ def test_retention_by_age(ws) -> None:
     for _ in range(5):
         monitor.run_round()
     assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == 3
+
+
+def test_a_round_whose_store_write_fails_is_reported_and_the_loop_goes_on(
+    ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from agentdeck.errors import StoreError
+
+    script = Script({"service.api": [CRIT] * 6})
+    recorder = Recorder()
+    lines: list[str] = []
+    settings = MonitorSettings(interval=0.01, debounce=2, reminder_minutes=0)
+    monitor = Monitor(
+        ws,
+        settings,
+        echo=lines.append,
+        notifiers=[recorder],
+        clock=lambda: script.now,
+        checks=script.checks,
+    )
+    real = history.save_round
+    calls = []
+
+    def flaky_save(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:  # the round that would alert
+            raise StoreError("the database stayed locked by another writer for 30s")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(history, "save_round", flaky_save)
+    done = monitor.run(threading.Event(), rounds=4, wait=lambda _: False)
+    assert done == 4
+    assert (
+        "round failed: the database stayed locked by another writer for 30s; retrying in 0.01s"
+        in lines
+    )
+    # The failed round's alert was not lost: it fired on the next round that was kept.
+    assert recorder.events == ["FIRING service.api CRITICAL"]
+    assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -293,3 +294,28 @@ def test_hanging_and_failing_notifiers_never_stop_the_monitor(
         assert failures and "cannot reach SMTP server" in failures[0] and "retry 2" in failures[0]
     finally:
         hanging.release.set()
+
+
+def test_notify_test_command(ws, deck, server: LocalServer, smtp: Smtp) -> None:
+    none = deck("monitor", "notify-test")
+    assert none.code == 3 and "no notifier configured" in none.err
+    text = (ws.root / "agentdeck.toml").read_text()
+    text = text.replace("[notify.webhook]\n", f'[notify.webhook]\nurl = "{server.url("/hook")}"\n')
+    text = text.replace(
+        "[notify.email]\n",
+        f'[notify.email]\nto = ["ops@example.com"]\nhost = "127.0.0.1"\nport = {smtp.port}\n',
+    )
+    (ws.root / "agentdeck.toml").write_text(text)
+    result = deck("monitor", "notify-test")
+    assert result.code == 0, result.err
+    assert result.out == "webhook: sent\nemail: sent\n"
+    assert server.bodies[0]["agentdeck"]["check"] == "agentdeck.test"
+    assert len(smtp.messages) == 1
+    port = refused_port()
+    (ws.root / "agentdeck.toml").write_text(text.replace(f"port = {smtp.port}", f"port = {port}"))
+    failed = deck("monitor", "notify-test", "--json")
+    assert failed.code == 1
+    data = json.loads(failed.out)
+    assert data[0] == {"notifier": "webhook", "ok": True, "error": None}
+    assert data[1]["ok"] is False
+    assert data[1]["error"] == f"cannot reach SMTP server 127.0.0.1:{port}: Connection refused"

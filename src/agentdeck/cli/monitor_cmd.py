@@ -166,3 +166,32 @@ def report(ws: Workspace, since: str | None, as_json: bool) -> None:
         ],
         flex=5,
     )
+
+
+@monitor.command("notify-test")
+@json_option
+@pass_workspace
+def notify_test(ws: Workspace, as_json: bool) -> int:
+    """Send a test alert to every configured notifier and say which ones worked.
+
+    Exits 1 when a notifier failed, 3 when none is configured.
+    """
+    from agentdeck import clock
+    from agentdeck.errors import NotFound
+    from agentdeck.ops.notify import from_config, send_test
+
+    notifiers = from_config(ws.config)
+    if not notifiers:
+        raise NotFound(
+            "no notifier configured",
+            hint="set [notify.webhook] url or [notify.email] to in agentdeck.toml",
+        )
+    outcome = send_test(notifiers, clock.now())
+    if as_json:
+        emit_json(outcome)
+    else:
+        for item in outcome:
+            click.echo(
+                f"{item['notifier']}: " + ("sent" if item["ok"] else f"FAILED: {item['error']}")
+            )
+    return 0 if all(item["ok"] for item in outcome) else 1

@@ -332,3 +332,28 @@ class Dispatcher:
     def busy(self) -> list[str]:
         """Names of notifiers whose delivery is still running (e.g. hanging)."""
         return [c.notifier.name for c in self.channels if c.thread is not None]
+
+
+def send_test(notifiers: list[Notifier], now: datetime) -> list[dict[str, Any]]:
+    """Send one test alert to each notifier, synchronously; ``[{"notifier", "ok", "error"}]``."""
+    from agentdeck.ops.checks import Status
+    from agentdeck.ops.monitor.alerts import AlertEvent
+
+    event = AlertEvent(
+        "FIRING",
+        "agentdeck.test",
+        Status.WARNING,
+        Status.OK,
+        now,
+        now,
+        "a test alert from `agentdeck monitor notify-test`; nothing is wrong",
+    )
+    outcome = []
+    for notifier in notifiers:
+        try:
+            notifier.send(event)
+        except Exception as err:
+            outcome.append({"notifier": notifier.name, "ok": False, "error": str(err)})
+        else:
+            outcome.append({"notifier": notifier.name, "ok": True, "error": None})
+    return outcome

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentdeck import clock as clock_module
-from agentdeck.errors import Conflict, InvalidInput
+from agentdeck.errors import AgentdeckError, Conflict, InvalidInput
 from agentdeck.ops.checks import Check, CheckResult, Runner, Status, collect, worst
 from agentdeck.ops.monitor import history
 from agentdeck.ops.monitor.alerts import AlertEvent, AlertPolicy, CheckState, observe
@@ -186,16 +186,22 @@ class Monitor:
             event = observe(state, result.status, result.message, now, self.policy, started)
             if event is not None:
                 events.append(event)
-        num = history.save_round(
-            store,
-            now,
-            elapsed,
-            results,
-            states,
-            events,
-            self.settings.keep_rounds,
-            self.settings.keep_days,
-        )
+        try:
+            num = history.save_round(
+                store,
+                now,
+                elapsed,
+                results,
+                states,
+                events,
+                self.settings.keep_rounds,
+                self.settings.keep_days,
+            )
+        except BaseException:
+            # Nothing of this round was kept: forget its state changes too, so
+            # the next round starts from what the store holds and alerts then.
+            self._states = None
+            raise
         self.rounds += 1
         outcome = RoundOutcome(num, now, elapsed, results, events)
         self._announce(outcome)
@@ -226,6 +232,9 @@ class Monitor:
     ) -> int:
         """Run rounds every ``interval`` until ``stop`` is set or ``rounds`` ran; return the count.
 
+        A round whose store write fails (``StoreError``: the database is down or
+        locked) is reported and counted, and the loop goes on.
+
         ``wait(seconds) -> bool`` (default ``stop.wait``) is how the loop pauses;
         it returns True to stop.
         """
@@ -233,7 +242,11 @@ class Monitor:
         done = 0
         while not stop.is_set():
             begun = time.monotonic()
-            self.run_round()
+            try:
+                self.run_round()
+            except AgentdeckError as err:
+                # The store did not answer or was locked too long: say so, try next round.
+                self.echo(f"round failed: {err}; retrying in {self.settings.interval:g}s")
             done += 1
             if rounds is not None and done >= rounds:
                 break
