@@ -50,8 +50,12 @@ def _optional(module: str, func: str, arg: Any) -> dict[str, Any]:
 
     try:
         target = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError):
+    except ModuleNotFoundError as err:
+        if err.name != module:  # the module is there but one of its imports is not
+            return {"available": True, "latest": None, "error": f"cannot load {module}: {err}"}
         return {"available": False, "latest": None, "error": None}
+    except (ImportError, AttributeError) as err:
+        return {"available": True, "latest": None, "error": f"cannot load {module}: {err}"}
     try:
         found = target(arg)
     except Exception as err:  # another capability's failure must not hide the screen
