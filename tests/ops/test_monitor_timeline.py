@@ -273,3 +273,17 @@ def test_a_round_whose_store_write_fails_is_reported_and_the_loop_goes_on(
     # The failed round's alert was not lost: it fired on the next round that was kept.
     assert recorder.events == ["FIRING service.api CRITICAL"]
     assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == 3
+
+
+def test_values_round_trip_exactly(ws) -> None:
+    script = Script({})
+    monitor = Monitor(
+        ws,
+        MonitorSettings(interval=60),
+        echo=lambda _: None,
+        clock=lambda: script.now,
+        checks=lambda: [Check("disk", lambda: CheckResult("disk", OK, 24.2, "24.2% used"))],
+    )
+    monitor.run_round()
+    latest = history.latest_round(ws.store)
+    assert latest is not None and latest.results[0]["value"] == 24.2

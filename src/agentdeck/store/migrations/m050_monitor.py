@@ -7,14 +7,16 @@ reading (disk %, response ms) so ``monitor report`` can show trends; other
 values are not kept. ``monitor_checks`` is the alert state machine of each
 check, persisted so a restarted monitor neither re-alerts nor forgets an
 ongoing incident. ``monitor_incidents`` records each confirmed bad spell with
-its start (the first bad round), the alert time and its end.
+its start (the first bad round), the alert time and its end. Numbers are
+DOUBLE PRECISION: PostgreSQL's REAL is 4 bytes (24.2 would come back as
+24.2000007629395); SQLite reads the name as its 8-byte REAL.
 """
 
 SQL = """
 CREATE TABLE monitor_rounds (
     num {identity},
     started_at TEXT NOT NULL,
-    elapsed_ms REAL NOT NULL,
+    elapsed_ms DOUBLE PRECISION NOT NULL,
     status TEXT NOT NULL,
     counts TEXT NOT NULL
 );
@@ -24,7 +26,7 @@ CREATE TABLE monitor_results (
     round_num INTEGER NOT NULL REFERENCES monitor_rounds (num) ON DELETE CASCADE,
     check_name TEXT NOT NULL,
     status TEXT NOT NULL,
-    value REAL,
+    value DOUBLE PRECISION,
     message TEXT NOT NULL,
     PRIMARY KEY (round_num, check_name)
 );
