@@ -289,7 +289,7 @@ def test_hanging_and_failing_notifiers_never_stop_the_monitor(
         assert [b["agentdeck"]["kind"] for b in server.bodies] == ["FIRING", "RESOLVED"]
         assert len(smtp.messages) == 2
         assert hanging.calls == 1  # not started again while its first delivery hangs
-        assert monitor.dispatcher.busy() == ["hanging"]
+        assert "hanging" in monitor.dispatcher.busy()
         failures = [line for line in lines if "notify email:" in line]
         assert failures and "cannot reach SMTP server" in failures[0] and "retry 2" in failures[0]
     finally:
