@@ -209,9 +209,8 @@ class _Channel:
     notifier: Notifier
     queue: deque[_Pending] = field(default_factory=deque)
     thread: threading.Thread | None = None
-    busy_since: datetime | None = None
-    sent: int = 0
-    failed: int = 0
+    sent: int = 0  # delivered events, for tests and diagnostics
+    failed: int = 0  # failed attempts
 
 
 class Dispatcher:
@@ -267,7 +266,6 @@ class Dispatcher:
                     daemon=True,
                 )
                 channel.thread = thread
-                channel.busy_since = self.clock()
             thread.start()
 
     def _due(self, channel: _Channel) -> _Pending | None:
