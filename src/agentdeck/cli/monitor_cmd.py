@@ -22,8 +22,9 @@ def monitor() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only alerts and notifier errors.")
 @pass_workspace
 def start(ws: Workspace, interval: float | None, rounds: int | None, quiet: bool) -> None:
-    """Run the checks every INTERVAL seconds ([monitor] interval) in the foreground.
+    """Run the checks every INTERVAL seconds, in the foreground.
 
+    INTERVAL defaults to [monitor] interval.
     Each round is kept in the store ([monitor] keep_rounds / keep_days).
     Alerts go to this output and to [notify.webhook] / [notify.email] when a
     check's status holds for [monitor] debounce rounds, with reminders every
@@ -75,7 +76,10 @@ def start(ws: Workspace, interval: float | None, rounds: int | None, quiet: bool
 @json_option
 @pass_workspace
 def status(ws: Workspace, as_json: bool) -> None:
-    """Whether a monitor runs here, its newest round and open incidents."""
+    """Whether a monitor runs here; its latest round.
+
+    Also lists the open incidents.
+    """
     from agentdeck.cli._checks_view import MARKS
     from agentdeck.ops.monitor import status as core_status
 
@@ -113,7 +117,11 @@ def status(ws: Workspace, as_json: bool) -> None:
 @json_option
 @pass_workspace
 def report(ws: Workspace, since: str | None, as_json: bool) -> None:
-    """Per check: share of rounds OK, values and trend; incidents with start, end, duration."""
+    """Share of rounds OK, trends and incidents.
+
+    Per check: the share of rounds OK, value min/avg/max and trend; incidents
+    with start, end and duration.
+    """
     from agentdeck import clock
     from agentdeck.ops.monitor import history
     from agentdeck.ops.monitor.alerts import human_duration
@@ -172,8 +180,9 @@ def report(ws: Workspace, since: str | None, as_json: bool) -> None:
 @json_option
 @pass_workspace
 def notify_test(ws: Workspace, as_json: bool) -> int:
-    """Send a test alert to every configured notifier and say which ones worked.
+    """Send a test alert to every configured notifier.
 
+    Says which notifiers worked.
     Exits 1 when a notifier failed, 3 when none is configured.
     """
     from agentdeck import clock
