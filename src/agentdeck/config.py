@@ -130,7 +130,9 @@ SCHEMA: dict[str, Section] = {
         {
             "name": Key(str, "", "short name, shown as the check service.NAME"),
             "url": Key(str, "", "http:// or https:// URL to GET (or give host and port)"),
-            "expect_status": Key(int, 200, "the HTTP status that means up", minimum=100),
+            "expect_status": Key(
+                int, 200, "the HTTP status that means up (redirects are not followed)", minimum=100
+            ),
             "host": Key(str, "", "TCP host, with port (instead of url)"),
             "port": Key(int, 0, "TCP port", minimum=0),
             "timeout": Key(float, 5.0, "seconds to wait for an answer", minimum=0.1),
