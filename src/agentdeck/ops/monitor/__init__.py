@@ -173,28 +173,14 @@ class Monitor:
         begun = time.monotonic()
         results = self.runner.run(checks)
         elapsed = round((time.monotonic() - begun) * 1000, 1)
-        store = self.ws.store
-        states = self.states
-        events: list[AlertEvent] = []
-        for result in results:
-            state = states.get(result.name)
-            if state is None:
-                state = states[result.name] = CheckState(result.name)
-            started = (
-                history.incident_start(store, state.incident_num)
-                if state.incident_num is not None
-                else None
-            )
-            event = observe(state, result.status, result.message, now, self.policy, started)
-            if event is not None:
-                events.append(event)
         try:
+            events = self._observe(results, now)
             num = history.save_round(
-                store,
+                self.ws.store,
                 now,
                 elapsed,
                 results,
-                states,
+                self.states,
                 events,
                 self.settings.keep_rounds,
                 self.settings.keep_days,
@@ -212,6 +198,25 @@ class Monitor:
         else:
             self.dispatcher.pump()  # retries that came due
         return outcome
+
+    def _observe(self, results: list[CheckResult], now: datetime) -> list[AlertEvent]:
+        """Feed each result into its check's alert state; the events this round causes."""
+        store = self.ws.store
+        states = self.states
+        events: list[AlertEvent] = []
+        for result in results:
+            state = states.get(result.name)
+            if state is None:
+                state = states[result.name] = CheckState(result.name)
+            started = (
+                history.incident_start(store, state.incident_num)
+                if state.incident_num is not None
+                else None
+            )
+            event = observe(state, result.status, result.message, now, self.policy, started)
+            if event is not None:
+                events.append(event)
+        return events
 
     def _announce(self, outcome: RoundOutcome) -> None:
         if not self.quiet:
