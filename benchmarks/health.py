@@ -170,6 +170,8 @@ def bench_soak(minutes: float, interval: float, out: Path) -> None:
                     "t": round(time.monotonic() - begun, 1),
                     "rss": ps.memory_info().rss,
                     "cpu": cpu.user + cpu.system,
+                    # git and other subprocesses the monitor ran and waited for
+                    "cpu_children": cpu.children_user + cpu.children_system,
                     "threads": ps.num_threads(),
                 }
             )
@@ -195,6 +197,10 @@ def summarize_soak(path: Path, rounds: int | None = None) -> None:
     rss = [s["rss"] / 2**20 for s in samples]
     elapsed = samples[-1]["t"] - samples[0]["t"]
     cpu = (samples[-1]["cpu"] - samples[0]["cpu"]) / elapsed * 100
+    children = None
+    if "cpu_children" in samples[-1]:
+        spent = samples[-1]["cpu_children"] - samples[0]["cpu_children"]
+        children = (samples[-1]["cpu"] - samples[0]["cpu"] + spent) / elapsed * 100
     n = len(rss)
     # Least-squares slope of RSS over time, after the first five minutes of warm-up.
     warm = [(s["t"], s["rss"] / 2**20) for s in samples if s["t"] >= 300] or list(
@@ -217,7 +223,9 @@ def summarize_soak(path: Path, rounds: int | None = None) -> None:
         + " MB"
     )
     print(f"- RSS trend after warm-up (least squares): {slope:+.2f} MB per hour")
-    print(f"- CPU: {cpu:.2f}% of one core on average")
+    print(f"- CPU: {cpu:.2f}% of one core on average (the monitor process)")
+    if children is not None:
+        print(f"- CPU with the subprocesses it ran (git): {children:.2f}% of one core")
     print(f"- threads: max {max(s['threads'] for s in samples)}, last {samples[-1]['threads']}")
 
 
