@@ -34,6 +34,7 @@ bench: $(STAMP) ## Run every benchmark (slow: about half an hour; see BENCHMARKS
 	$(BIN)/python benchmarks/import_verify.py
 	$(BIN)/python benchmarks/logs.py
 	$(BIN)/python benchmarks/backup.py
+	$(BIN)/python benchmarks/health.py health
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

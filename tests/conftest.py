@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from workspace_helpers import git
+
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 ENTRY_POINT = Path(sys.executable).with_name("agentdeck")
 
 
@@ -99,13 +100,6 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     url = request.getfixturevalue("pg_schema_url")
     monkeypatch.setenv("AGENTDECK_DATABASE_URL", url)
     return url
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git in ``cwd`` and return its stdout (raises on failure)."""
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout
 
 
 @pytest.fixture

@@ -279,6 +279,122 @@ SCHEMA: dict[str, Section] = {
             ),
         },
     ),
+    "health": Section(
+        "Thresholds of `agentdeck health` (and the monitor): use in percent, load per core.",
+        {
+            "disk_warning": Key(
+                float, 80.0, "disk use (%) of the workspace's filesystem that warns", minimum=0
+            ),
+            "disk_critical": Key(float, 90.0, "disk use (%) that is critical", minimum=0),
+            "memory_warning": Key(float, 85.0, "memory use (%) that warns", minimum=0),
+            "memory_critical": Key(float, 95.0, "memory use (%) that is critical", minimum=0),
+            "load_warning": Key(float, 1.5, "load average per core that warns", minimum=0),
+            "load_critical": Key(float, 3.0, "load average per core that is critical", minimum=0),
+            "load_average": Key(
+                str, "5m", "which load average is judged", choices=("1m", "5m", "15m")
+            ),
+            "timeout": Key(
+                float, 5.0, "seconds a host check may take before it is UNKNOWN", minimum=0.1
+            ),
+        },
+    ),
+    "services": Section(
+        "Services checked by health, diagnose and the monitor: an HTTP(S) url, or a TCP host and port.",
+        {
+            "name": Key(str, "", "short name, shown as the check service.NAME"),
+            "url": Key(str, "", "http:// or https:// URL to GET (or give host and port)"),
+            "expect_status": Key(
+                int, 200, "the HTTP status that means up (redirects are not followed)", minimum=100
+            ),
+            "host": Key(str, "", "TCP host, with port (instead of url)"),
+            "port": Key(int, 0, "TCP port", minimum=0),
+            "timeout": Key(float, 5.0, "seconds to wait for an answer", minimum=0.1),
+            "warning_ms": Key(
+                float, 0.0, "an answer slower than this (ms) warns; 0: never", minimum=0
+            ),
+        },
+        array=True,
+        required=("name",),
+        example='name = "api"\nurl = "http://127.0.0.1:8000/health"',
+    ),
+    "monitor": Section(
+        "`agentdeck monitor start`: rounds of checks, history, alerts on state changes.",
+        {
+            "interval": Key(
+                float,
+                60.0,
+                "seconds between rounds (monitor start INTERVAL overrides)",
+                minimum=0.1,
+            ),
+            "scopes": Key(
+                list, ["health"], "which checks a round runs: health and/or diagnose", item=str
+            ),
+            "checks": Key(
+                list, [], "only checks whose name matches one of these globs; empty: all", item=str
+            ),
+            "quick": Key(bool, True, "skip slow checks (as diagnose --quick does)"),
+            "debounce": Key(
+                int, 2, "rounds a new state must hold before it alerts (or recovers)", minimum=1
+            ),
+            "reminder_minutes": Key(
+                float, 60.0, "repeat an alert this often while it stays bad; 0: never", minimum=0
+            ),
+            "keep_rounds": Key(
+                int, 10000, "rounds kept in the store; 0: no count limit", minimum=0
+            ),
+            "keep_days": Key(
+                float, 30.0, "rounds older than this are deleted; 0: no age limit", minimum=0
+            ),
+        },
+    ),
+    "notify.webhook": Section(
+        "Monitor alerts as a JSON POST that Slack and Discord incoming webhooks accept.",
+        {
+            "url": Key(str, "", "the webhook URL; empty: off"),
+            "url_env": Key(
+                str, "", "or: an environment variable holding the URL (keeps tokens out of files)"
+            ),
+            "timeout": Key(float, 10.0, "seconds a delivery may take", minimum=0.1),
+        },
+    ),
+    "notify.email": Section(
+        "Monitor alerts by email over SMTP.",
+        {
+            "to": Key(list, [], "recipients; empty: off", item=str),
+            "sender": Key(str, "agentdeck@localhost", "the From address"),
+            "host": Key(str, "localhost", "SMTP server"),
+            "port": Key(int, 25, "SMTP port (465 with ssl, 587 with starttls)", minimum=1),
+            "starttls": Key(bool, False, "upgrade the connection with STARTTLS"),
+            "ssl": Key(bool, False, "connect with TLS from the start"),
+            "username": Key(str, "", "login name; empty: no login"),
+            "password_env": Key(str, "", "environment variable holding the password"),
+            "timeout": Key(float, 10.0, "seconds a delivery may take", minimum=0.1),
+        },
+    ),
+    "diagnose": Section(
+        "`agentdeck diagnose`: project checks.",
+        {
+            "venv": Key(
+                str,
+                "",
+                "the project's virtualenv (relative); empty: .venv or venv if present, else agentdeck's own",
+            ),
+            "requirements": Key(
+                list,
+                ["pyproject.toml", "requirements*.txt"],
+                "files declaring the dependencies (globs)",
+                item=str,
+            ),
+            "alembic_ini": Key(
+                str,
+                "",
+                "the project's alembic.ini, to report pending Alembic migrations; empty: off",
+            ),
+            "timeout": Key(
+                float, 20.0, "seconds a slow check (links, Alembic) may take", minimum=0.1
+            ),
+        },
+    ),
 }
 
 
@@ -553,8 +669,8 @@ def render_default_file() -> str:
     """The commented ``agentdeck.toml`` that ``init`` writes: every key, its doc, its default."""
     lines = [
         "# agentdeck configuration. Every key is optional: the values shown are the defaults.",
-        "# Uncomment a section's header and the keys you change (or append the section at the end).",
-        "# `agentdeck config show` prints the effective values.",
+        "# Uncomment and change what you need under its [section] (a section must not be declared",
+        "# twice). `agentdeck config show` prints the effective values.",
         "",
     ]
     for name, section in SCHEMA.items():
@@ -568,9 +684,8 @@ def render_default_file() -> str:
             lines.append(f"# [{name}]")
             lines.extend(f"# {line}" for line in section.example.splitlines())
         else:
-            # Headers are commented too, so a section can be uncommented in
-            # place or appended at the end without declaring a table twice.
-            lines.append(f"# [{name}]")
+            # Live headers, commented keys: uncommenting a key in place just works.
+            lines.append(f"[{name}]")
             for key, spec in section.keys.items():
                 lines.append(f"# {key} = {toml_value(spec.default)}    # {spec.doc}")
         lines.append("")

@@ -462,12 +462,16 @@ def ref_exists(root: Path, ref: str) -> bool:
     return bool(out.strip())
 
 
-def list_files(root: Path, rev: str | None = None) -> list[str]:
-    """Paths of the files at ``rev`` (default: the work tree, tracked and untracked but not ignored)."""
+def list_files(root: Path, *patterns: str, rev: str | None = None) -> list[str]:
+    """Files relative to ``root``, sorted: at ``rev``, or by default in the work tree
+    (tracked, and untracked but not ignored). ``patterns`` are git pathspecs
+    (``"*.md"``) that narrow the list."""
     if rev:
-        out = run_git(root, "ls-tree", "-r", "-z", "--name-only", rev)
+        out = run_git(root, "ls-tree", "-r", "-z", "--name-only", rev, "--", *patterns)
     else:
-        out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        out = run_git(
+            root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *patterns
+        )
     return sorted({p for p in out.split("\0") if p})
 
 
@@ -525,3 +529,62 @@ def log_totals(
         "lines_added": added,
         "lines_removed": removed,
     }
+
+
+class StatusSummary:
+    """``git status --porcelain=v2 --branch``: where HEAD is and what is uncommitted."""
+
+    __slots__ = ("ahead", "behind", "branch", "changed", "head", "untracked", "upstream")
+
+    def __init__(self) -> None:
+        self.head: str | None = None  # commit id; None before the first commit
+        self.branch: str | None = None  # None when HEAD is detached
+        self.upstream: str | None = None
+        self.ahead = 0
+        self.behind = 0
+        self.changed: list[str] = []  # tracked paths with staged or unstaged changes
+        self.untracked: list[str] = []
+
+    @property
+    def detached(self) -> bool:
+        return self.branch is None and self.head is not None
+
+
+def status_summary(root: Path) -> StatusSummary:
+    """One ``git status --porcelain=v2 --branch -z`` of the work tree at ``root``."""
+    out = run_git(root, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=normal")
+    summary = StatusSummary()
+    records = out.split("\0")
+    index = 0
+    while index < len(records):
+        record = records[index]
+        index += 1
+        if not record:
+            continue
+        if record.startswith("# branch.oid "):
+            oid = record.removeprefix("# branch.oid ")
+            summary.head = None if oid == "(initial)" else oid
+        elif record.startswith("# branch.head "):
+            name = record.removeprefix("# branch.head ")
+            summary.branch = None if name == "(detached)" else name
+        elif record.startswith("# branch.upstream "):
+            summary.upstream = record.removeprefix("# branch.upstream ")
+        elif record.startswith("# branch.ab "):
+            ahead, behind = record.removeprefix("# branch.ab ").split()
+            summary.ahead, summary.behind = int(ahead), abs(int(behind))
+        elif record.startswith(("1 ", "u ")):
+            summary.changed.append(record.split(" ", 8 if record[0] == "1" else 10)[-1])
+        elif record.startswith("2 "):
+            summary.changed.append(record.split(" ", 9)[-1])
+            index += 1  # the original path of a rename follows as its own record
+        elif record.startswith("? "):
+            summary.untracked.append(record[2:])
+    return summary
+
+
+def local_branches(root: Path) -> list[str]:
+    """Local branch names, most recently committed first."""
+    out = run_git(
+        root, "for-each-ref", "--sort=-committerdate", "--format=%(refname:short)", "refs/heads"
+    )
+    return [line for line in out.splitlines() if line]

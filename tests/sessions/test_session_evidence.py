@@ -252,7 +252,9 @@ def test_nothing_changed_gives_an_empty_record(ws, deck) -> None:
 def test_commit_stats_limit_keeps_big_spans_cheap(ws, deck) -> None:
     root = ws.root
     config = root / "agentdeck.toml"
-    config.write_text(config.read_text() + "\n[evidence]\ncommit_stats_limit = 1\n")
+    config.write_text(
+        config.read_text().replace("# commit_stats_limit = 100", "commit_stats_limit = 1")
+    )
     commit(root, "config")
     assert deck("session", "start", "--objective", "two commits").code == 0
     for number in range(2):

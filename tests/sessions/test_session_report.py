@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from agentdeck.errors import ExitCode
-from conftest import git
+from workspace_helpers import git
 
 
 def test_report_claims_are_checked_stored_and_rendered(ws, deck) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inventory": ("agentdeck.cli.inventory_cmd:inventory", "Parts of the repository nothing uses."),
     "backup": ("agentdeck.cli.backup_cmd:backup", "Back up, verify, prune and restore safely."),
     "verify": ("agentdeck.cli.verify_cmd:verify", "Check the claims of an agent's report."),
+    "health": ("agentdeck.cli.health_cmd:health", "Check disk, memory, load, services, backups."),
+    "diagnose": (
+        "agentdeck.cli.diagnose_cmd:diagnose",
+        "Diagnose the project; --fix prints fixes.",
+    ),
+    "monitor": (
+        "agentdeck.cli.monitor_cmd:monitor",
+        "Run checks on an interval and alert on changes.",
+    ),
+    "status": (
+        "agentdeck.cli.status_cmd:status",
+        "One screen: backlog, sessions, health, backups, tests.",
+    ),
 }
 
 

@@ -107,7 +107,8 @@ def run(tour: Tour) -> None:
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         config = (tour.root / "agentdeck.toml").read_text(encoding="utf-8")
         setting = f"[tests]\ncommand = {json.dumps(shlex.join(command))}\ntimeout = 120\n"
-        tour.write("agentdeck.toml", config + "\n" + setting)
+        # The generated file declares [tests] with its keys commented: set them there.
+        tour.write("agentdeck.toml", config.replace("\n[tests]\n", "\n" + setting, 1))
         tour.commit("Shop package, tests and scripts")
         tour.run("test", "run", expect=(1,), max_lines=30)
         tour.run("test", "run", max_lines=6)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
+from workspace_helpers import SEEDS
 
 FIXTURES = Path(__file__).with_name("fixtures")
 

@@ -9,7 +9,7 @@ import pytest
 
 from agentdeck.notes.importer import import_note, import_notes
 from agentdeck.notes.importer.repair import SUSPECT
-from conftest import SEEDS
+from workspace_helpers import SEEDS
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the seed notes are not at {SEEDS}")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agentdeck.notes.verify import verify_report
+from workspace_helpers import set_config
 
 REPORT = (
     "# Report\n\n**Date:** 2025-06-10\n\n## Work Completed\n- Parser done; all 2 tests passing\n"
@@ -28,14 +29,8 @@ def test_without_the_runner_tests_stay_unverifiable(ws, monkeypatch: pytest.Monk
 
 
 def _configure_test_command(root: Path, command: str) -> None:
-    """Point the workspace's test command at ``command`` under whatever key the runner reads."""
-    from agentdeck import config
-
-    for name, section in config.SCHEMA.items():
-        if "test" in name and "command" in section.keys:
-            with (root / config.CONFIG_FILE).open("a") as handle:
-                handle.write(f"\n[{name}]\ncommand = {config.toml_value(command)}\n")
-            return
+    """Point the workspace's test command ([tests] command) at ``command``."""
+    set_config(root, "tests", command=command)
 
 
 @pytest.mark.skipif(

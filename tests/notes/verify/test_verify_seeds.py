@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agentdeck.notes.verify import verify_report
-from conftest import SEEDS
+from workspace_helpers import SEEDS
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the seed notes are not at {SEEDS}")
 

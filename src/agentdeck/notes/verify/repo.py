@@ -30,7 +30,7 @@ class RepoView:
     def files(self) -> list[str]:
         if self._files is None:
             if self.is_git:
-                self._files = vcs.list_files(self.root, self.rev)
+                self._files = vcs.list_files(self.root, rev=self.rev)
             else:
                 found = []
                 for folder, dirs, names in os.walk(self.root):
