@@ -357,7 +357,6 @@ def end_session(
         if pending is None:
             raise
         return EndResult(pending, render_pending(ws, pending.id), resumed=True)
-    runner = _test_runner() if run_tests and not abandon else None
     verification = None
     if report is not None:
         # Before anything is measured or stored: an unreadable report changes nothing.
@@ -377,25 +376,15 @@ def end_session(
         commit_stats_limit=ws.config.get("evidence", "commit_stats_limit"),
     )
     tests = None
-    if runner is not None:
+    if run_tests and not abandon:
+        from agentdeck.ops.testrun import run_tests as runner
+
         tests = redact_data(runner(ws, (), stream=test_stream, session_id=session.id).to_dict())
     usage = _usage(ws, session, ended, read_usage)
     _commit_end(store, session, evidence, usage, tests, ended, abandon, verification)
     record = get_session(store, session.id)
     written = render_pending(ws, session.id, record)
     return EndResult(record, written)
-
-
-def _test_runner() -> Any:
-    try:
-        from agentdeck.ops.testrun import run_tests
-    except ImportError:
-        raise InvalidInput(
-            "--run-tests needs the test runner (agentdeck.ops.testrun), which this "
-            "installation lacks",
-            hint="end without --run-tests, or upgrade agentdeck",
-        ) from None
-    return run_tests
 
 
 def _usage(

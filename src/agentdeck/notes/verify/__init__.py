@@ -217,12 +217,8 @@ def _tests(
     """Run the test command when asked; return its ``to_dict()`` or why tests are unverifiable."""
     if not run_tests:
         return None, "not run (use --run-tests to run the configured test command)"
-    try:
-        from agentdeck.ops.testrun import run_tests as run  # type: ignore[import-not-found]
-    except ImportError:
-        message = "the test runner (agentdeck.ops.testrun) is not part of this version"
-        notes.append(message)
-        return None, message
+    from agentdeck.ops.testrun import run_tests as run
+
     ws = workspace
     if ws is None:
         from agentdeck.workspace import open_workspace
