@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+APP := $(VENV)/.installed-app
+DEV := $(VENV)/.installed-dev
 
 .PHONY: demo test lint format bench clean
 
@@ -10,31 +11,36 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
-	touch $(STAMP)
+# The demo needs agentdeck alone; the tests also need their own tools.
+$(APP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(APP)
 
-demo: $(STAMP) ## Create the venv, install, and run the guided tour.
+$(DEV): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(APP) $(DEV)
+
+demo: $(APP) ## Create the venv, install agentdeck, and run the guided tour.
 	$(BIN)/agentdeck demo
 
-test: $(STAMP) ## Install the test dependencies and run the whole suite.
+test: $(DEV) ## Install the test dependencies and run the whole suite.
 	$(BIN)/python -m pytest -n auto -q
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-format: $(STAMP)
+format: $(DEV)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-bench: $(STAMP) ## Run every benchmark (slow: about half an hour; see BENCHMARKS.md).
+bench: $(DEV) ## Run every benchmark (slow: the better part of an hour; see BENCHMARKS.md).
 	$(BIN)/python benchmarks/backlog.py
 	$(BIN)/python benchmarks/session_end.py
 	$(BIN)/python benchmarks/import_verify.py
+	$(BIN)/python benchmarks/health.py health
 	$(BIN)/python benchmarks/logs.py
 	$(BIN)/python benchmarks/backup.py
-	$(BIN)/python benchmarks/health.py health
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist
