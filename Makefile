@@ -11,9 +11,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The demo needs agentdeck alone; the tests also need their own tools.
+# The demo needs agentdeck, and pytest for the tests of the project it builds;
+# agentdeck's own tests need their heavier tools (moto, aiosmtpd, ...).
 $(APP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e . pytest
 	touch $(APP)
 
 $(DEV): $(BIN)/python pyproject.toml
