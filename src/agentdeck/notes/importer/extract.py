@@ -235,10 +235,11 @@ class SessionBuilder:
         self.have: set[str] = set()
         self.objective_from_section = False
         self.last_line = first_line
-        self._kind_key: tuple[object, ...] | None = None
+        #: ``_compute_kind()`` of the current stack and label; None when they
+        #: changed since (``_heading`` and ``_bold_label`` reset it).
+        self._kind_value: Section | None = None
         self._metric_values: dict[str, set[str]] = {}
         self._metric_counts: dict[str, int] = {}
-        self._kind_value = Section("")
 
     # -- the header of a session ----------------------------------------------------------
 
@@ -345,17 +346,16 @@ class SessionBuilder:
         return Section("")
 
     def _kind(self) -> Section:
-        """The section the current line is in (a bold label can override its heading)."""
-        key = (
-            len(self.stack),
-            self.stack[-1][2] if self.stack else None,
-            self.label,
-            self.label_group,
-        )
-        if key == self._kind_key:
-            return self._kind_value
-        value = self._compute_kind()
-        self._kind_key, self._kind_value = key, value
+        """The section the current line is in (a bold label can override its heading).
+
+        Kept until the heading stack or the label changes: only ``_heading``
+        and ``_bold_label`` change them, and they reset ``_kind_value``. (A key
+        made of the stack's depth and top heading text was not enough: "Details"
+        under "Work" and then "Details" under "Next Steps" have the same key.)
+        """
+        value = self._kind_value
+        if value is None:
+            value = self._kind_value = self._compute_kind()
         return value
 
     def _compute_kind(self) -> Section:
@@ -379,6 +379,7 @@ class SessionBuilder:
         self._close_new_task()
         self.label = None
         self.label_group = False
+        self._kind_value = None  # the stack and the label changed
         self.nest = []
         self.group = None
         self.group_priority = None
@@ -402,6 +403,7 @@ class SessionBuilder:
             self.task = self._task_ref(ids[0], title, line.no, role, status)
             self.task_level = level
             self.stack.append((level, own if own.kind and own.kind != "tasks" else parent, text))
+            self._kind_value = None
             for extra in ids[1:]:
                 self._task_ref(extra, None, line.no, role, status)
             return
@@ -434,6 +436,7 @@ class SessionBuilder:
         if own.kind == "objective" and not self.session.objective and pair:
             self.session.objective = pair[1][:500]
         self.stack.append((level, effective, text))
+        self._kind_value = None
 
     # -- content lines ---------------------------------------------------------------------
 
@@ -527,6 +530,7 @@ class SessionBuilder:
 
     def _bold_label(self, text: str, no: int) -> None:
         """A bold line on its own: a sub-section label, or an item of the section it is in."""
+        self._kind_value = None  # the label changes below
         self._close_new_task()
         own = classify_heading(text)
         base = self._inherited()
