@@ -12,6 +12,7 @@ nothing is skipped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agentdeck.notes.importer import scan
 from agentdeck.notes.importer.dates import find_dates, find_times, first_day, parse_duration
@@ -207,6 +208,38 @@ def _status_from_check(check: str | None) -> str | None:
     }.get(check or "")
 
 
+#: What ``_heading_facts`` returns: the section the heading names, its text
+#: without markup and symbols, the status mark it had, the task IDs in it, the
+#: line/character counts it states, whether those counts are used up (no count,
+#: or a file on the heading itself takes it), and its ``Key: value`` pair.
+HeadingFacts = tuple[
+    Section,
+    str,
+    "str | None",
+    tuple[str, ...],
+    "tuple[int | None, int | None]",
+    bool,
+    "tuple[str, str] | None",
+]
+
+
+@lru_cache(maxsize=4096)
+def _heading_facts(text: str) -> HeadingFacts:
+    """What a heading's text says on its own, whatever section it is in.
+
+    Cached: the same headings come back in every session of a history
+    ("Work Completed", "Next Steps", "Files Created"), and each would otherwise
+    be cleaned and searched for IDs, counts and pairs again.
+    """
+    own = classify_heading(text)
+    cleaned = clean_inline(text)
+    plain, mark = strip_symbols(cleaned)
+    lines, chars = count_in(cleaned)
+    counts_used = not (lines or chars) or bool(find_files(text))
+    ids = tuple(TASK_ID.findall(text)) if _has_id(text) else ()
+    return own, plain, mark, ids, (lines, chars), counts_used, key_value(text)
+
+
 class SessionBuilder:
     """Collects one session from its lines; call ``feed`` per line, then ``finish``."""
 
@@ -384,15 +417,10 @@ class SessionBuilder:
         self.group = None
         self.group_priority = None
         parent = self._inherited()
-        own = classify_heading(text)
-        cleaned = clean_inline(text)
-        plain, mark = strip_symbols(cleaned)
-        ids = TASK_ID.findall(text)
+        own, plain, mark, ids, counts, counts_used, pair = _heading_facts(text)
         self._files_in(text, line.no, heading=True)
-        lines, chars = count_in(cleaned)
-        self.heading_count = (lines, chars)
-        self.heading_count_used = not (lines or chars) or bool(find_files(text))
-        pair = key_value(text)
+        self.heading_count = counts
+        self.heading_count_used = counts_used
         if pair and _METRIC_VALUE.match(pair[1]) and not ids:
             self._metric(pair[0], pair[1])
         if ids:
@@ -445,7 +473,8 @@ class SessionBuilder:
         if not text:
             return
         is_item = line.kind == ITEM
-        self._files_in(text, line.no)
+        if "." in text or "/" in text or "`" in text:  # no file can be named without one
+            self._files_in(text, line.no)
         section = self._kind()
         if not section.kind:
             if not self.stack and self.label is None and self.task is None:
@@ -466,6 +495,14 @@ class SessionBuilder:
             self._flush_paragraph()
             self._nested_entry(_PLAIN_ENTRY[kind], line, text, None)
             return
+        if (
+            kind == "files"
+            and is_item
+            and ":" not in text
+            and "：" not in text
+            and not _has_id(text)
+        ):
+            return  # a file list item: ``_files_in`` took what it says (nothing below applies)
         body, mark = strip_symbols(text)
         ids = TASK_ID.findall(text) if _has_id(text) else []
         pairs = [p for p in key_values(body) if p[1]] if (":" in body or "：" in body) else []
@@ -1004,17 +1041,17 @@ class SessionBuilder:
     def _files_in(self, text: str, no: int, *, heading: bool = False) -> None:
         if "." not in text and "/" not in text and "`" not in text:
             return
-        section = self._kind()
-        mentions = find_files(text, bare=section.kind == "files")
+        in_files = self._kind().kind == "files"
+        mentions = find_files(text, bare=in_files)
         if not mentions:
             return
         hint = None
-        if section.kind == "files":
+        if in_files:
             heading_text = next(
                 (h for _, sec, h in reversed(self.stack) if sec.kind == "files"), ""
             )
-            hint = _change_hint(heading_text)
-        line_hint = _change_hint(text)
+            hint = _heading_hint(heading_text)
+        line_hint: str | None = _UNSET  # the whole line's hint, read when first needed
         for index, (path, _start, end) in enumerate(mentions):
             following = (
                 text[end : mentions[index + 1][1]] if index + 1 < len(mentions) else text[end:]
@@ -1025,11 +1062,12 @@ class SessionBuilder:
             if lines is None and chars is None and not self.heading_count_used and not heading:
                 lines, chars = self.heading_count
                 self.heading_count_used = True
-            self.session.files.append(
-                FileRef(
-                    path[:1000], no, lines, chars, _change_hint(following[:60]) or line_hint or hint
-                )
-            )
+            change = _change_hint(following[:60])
+            if change is None:
+                if line_hint is _UNSET:
+                    line_hint = _change_hint(text)
+                change = line_hint or hint
+            self.session.files.append(FileRef(path[:1000], no, lines, chars, change))
 
     def _code(self, line: Line) -> None:
         match = _TREE.match(line.text)
@@ -1194,6 +1232,12 @@ def _change_hint(text: str) -> str | None:
     if _MODIFIED.search(text):
         return "modified"
     return None
+
+
+#: The hint of a files heading ("Files Created"), read once per heading text.
+_heading_hint = lru_cache(maxsize=1024)(_change_hint)
+#: "Not read yet" for a value that may be None.
+_UNSET: str = "\0unset"
 
 
 def _time_end(text: str, start: int) -> int:

@@ -198,7 +198,9 @@ def clean_inline(text: str) -> str:
     if "[" in text:
         text = _LINK.sub(r"\1", text)
     if "*" in text or "_" in text:
-        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text)
+        # Exactly one of the three groups takes part in a match (and is not
+        # empty); a template fills the others with "" and runs in C.
+        text = _EMPHASIS.sub(r"\2\3\4", text)
         text = text.replace("**", "")
     if "`" in text:
         text = text.replace("`", "")
@@ -274,10 +276,18 @@ def bold_lead(text: str) -> tuple[str, str] | None:
     """``**Date:** 2026`` -> ``("Date:", " 2026")``; None when the line does not open with bold."""
     if not text.startswith(("**", "__")):
         return None
-    match = _LEAD.match(text)
-    if not match:
+    if "\n" in text:  # ``.`` stops at a newline: only the pattern says what then
+        match = _LEAD.match(text)
+        if not match:
+            return None
+        return match.group("lead"), match.group("rest")
+    # What ``_LEAD`` matches, without its character-by-character lazy scan: the
+    # lead runs to the first closing mark after at least one character.
+    mark = text[:2]
+    end = text.find(mark, 3)
+    if end < 0:
         return None
-    return match.group("lead"), match.group("rest")
+    return text[2:end], text[end + 2 :]
 
 
 _PLAIN_KEY = re.compile(
@@ -291,6 +301,8 @@ def key_value(text: str) -> tuple[str, str] | None:
     Returns the key and value without markup, or None. A bold phrase without a
     colon (``**Phase 4** - done``) is not a pair.
     """
+    if ":" not in text and "：" not in text:
+        return None  # every form below needs one of them
     lead = bold_lead(text)
     if lead is not None:
         inner, rest = lead
