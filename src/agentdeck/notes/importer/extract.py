@@ -112,13 +112,12 @@ COUNT_AFTER = re.compile(
     re.I,
 )
 _TREE = re.compile(r"^[\s│|]*(?:├──|└──|├─|└─|\|--|`--|\+--)\s*(.+?)\s*$")
-_CREATED = re.compile(
-    r"\b(?:created?|new|added|wrote|written|generated|erstellt|créé|creado|criado)\b", re.I
-)
-_MODIFIED = re.compile(
-    r"\b(?:modified|updated?|enhanced|changed|edited|refactored|extended|fixed|geändert|modifié|modificado)\b",
-    re.I,
-)
+_CREATED_WORDS = r"created?|new|added|wrote|written|generated|erstellt|créé|creado|criado"
+_MODIFIED_WORDS = r"modified|updated?|enhanced|changed|edited|refactored|extended|fixed|geändert|modifié|modificado"
+_CREATED = re.compile(rf"\b(?:{_CREATED_WORDS})\b", re.I)
+_MODIFIED = re.compile(rf"\b(?:{_MODIFIED_WORDS})\b", re.I)
+#: Either word list: one search that most text fails, before the two ordered ones.
+_CHANGED = re.compile(rf"\b(?:{_CREATED_WORDS}|{_MODIFIED_WORDS})\b", re.I)
 _NONE = re.compile(
     r"^(?:none|n/?a|nothing|no blockers?|keine|aucun|ninguno|nenhum|nessuno)\b[.!]?(?:\s|$)", re.I
 )
@@ -1227,6 +1226,8 @@ def _apply_meta(ref: TaskRef, meta: list[str]) -> None:
 
 
 def _change_hint(text: str) -> str | None:
+    if not _CHANGED.search(text):
+        return None
     if _CREATED.search(text):
         return "created"
     if _MODIFIED.search(text):
