@@ -167,10 +167,12 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
             token = m.group(1).strip(".,;:()")
             if _looks_like_path(token):
                 found.append((token, m.start(), m.end()))
+    ticked = len(found)
     if "." in text or "/" in text:
         for m in _PATH.finditer(text):
-            if any(start <= m.start() < end for _, start, end in found):
-                continue
+            at = m.start()
+            if ticked and any(start <= at < end for _, start, end in found[:ticked]):
+                continue  # inside a path in backticks, already taken
             token = m.group(1)
             if token.lower() in _NOT_FILES or token.startswith("//"):
                 continue
@@ -180,12 +182,21 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
                 if not (_VERB_BEFORE.search(before) or COUNT_AFTER.match(after)):
                     continue
             found.append((token, m.start(), m.end()))
-    found.sort(key=lambda f: f[1])
+    if len(found) > 1:
+        found.sort(key=_start_of)
     return found
 
 
+def _start_of(found: tuple[str, int, int]) -> int:
+    return found[1]
+
+
+#: Characters a path in backticks never has (code, globs, shell).
+_NOT_IN_PATHS = frozenset("*$={}<>|\"'")
+
+
 def _looks_like_path(token: str) -> bool:
-    if any(ch in token for ch in "*$={}<>|\"'") or "://" in token or token.endswith("/"):
+    if not _NOT_IN_PATHS.isdisjoint(token) or "://" in token or token.endswith("/"):
         return False
     if token.lower() in _NOT_FILES or token.startswith(("-", "@")):
         return False

@@ -148,10 +148,10 @@ def _lead_marker(line: Line) -> Marker | None:
     if lead is not None:
         inner = lead[0].strip().rstrip(":：")
         plain, _ = strip_symbols(clean_inline(inner))
+        if field_name(plain) is not None:
+            return None  # "**Date:** ...", "**Duration**: ...": a field, whatever it holds
         dated = bool(find_dates(plain)) and len(plain) <= 80
         numbered = bool(SESSION_NUMBERED.search(plain) or SESSION_ID.search(plain))
-        if field_name(plain) is not None:
-            return None
         if dated or numbered:
             how = "bold" if line.kind == TEXT else "item"
             return Marker(line.no, how, line.level, clean_inline(body), dated, numbered)
