@@ -136,7 +136,13 @@ def run_notes_import(
     paths = [f.path for f in found]
     with _progress(len(paths)) as progress:
         results = import_notes(
-            ws, paths, dry_run=dry_run, replace=replace, progress=progress, keep_parsed=dry_run
+            ws,
+            paths,
+            dry_run=dry_run,
+            replace=replace,
+            progress=progress,
+            keep_parsed=dry_run,
+            workers=None,  # worker processes when there is enough to read (``ahead``)
         )
     problem = False
     out: dict[str, dict] = {}

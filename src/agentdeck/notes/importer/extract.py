@@ -1175,6 +1175,19 @@ def _strip_numbering(text: str) -> str:
     return _LEAD_NUMBERING.sub("", text).strip()
 
 
+# Patterns of the helpers below, compiled once (not looked up in ``re``'s cache per call).
+_LAST_PARENS = re.compile(r"\s*\((?:[^()]*)\)\s*$")
+_TWO_WORDS = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
+_TRAILING_WORDS = re.compile(r"[-–—(]\s*([A-Za-z ]{3,20})\)?\s*$")
+_PAREN_END_80 = re.compile(r"\(([^()]{2,80})\)\s*$")
+_PAREN_END_200 = re.compile(r"\(([^()]{2,200})\)\s*$")
+_CLOCK_RANGE = re.compile(
+    r"~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:-|–|—|to)\s*~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
+    re.I,
+)
+_AM_PM = re.compile(r"[ap]\.?m", re.I)
+
+
 def _task_title(text: str, task_id: str) -> str | None:
     """The title written next to a task ID: ``1. TASK-x: Title ✓`` -> ``Title``."""
     text = clean_inline(text)
@@ -1184,21 +1197,16 @@ def _task_title(text: str, task_id: str) -> str | None:
     title = after.strip(_SEPARATORS)
     if not title:
         title = _TASK_PREFIX.sub("", _strip_numbering(before)).strip(_SEPARATORS)
-    title = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", title) if title.endswith(")") else title
+    title = _LAST_PARENS.sub("", title) if title.endswith(")") else title
     title, _ = strip_symbols(title)
     title = title.strip(_SEPARATORS)
-    if (
-        title
-        and len(title.split()) <= 2
-        and status_of(title)
-        and not re.search(r"[a-z]{4,}\s+[a-z]{4,}", title)
-    ):
+    if title and len(title.split()) <= 2 and status_of(title) and not _TWO_WORDS.search(title):
         return None
     return title[:500] or None
 
 
 def _trailing_status(text: str) -> str | None:
-    match = re.search(r"[-–—(]\s*([A-Za-z ]{3,20})\)?\s*$", text)
+    match = _TRAILING_WORDS.search(text)
     if match:
         status = status_of(match.group(1))
         if status in ("done", "in_progress", "blocked", "cancelled"):
@@ -1207,14 +1215,14 @@ def _trailing_status(text: str) -> str | None:
 
 
 def _paren_status(text: str) -> str | None:
-    match = re.search(r"\(([^()]{2,80})\)\s*$", text)
+    match = _PAREN_END_80.search(text)
     if match:
         return status_of(match.group(1).split(",")[0])
     return _trailing_status(text)
 
 
 def _paren_meta(text: str) -> list[str]:
-    match = re.search(r"\(([^()]{2,200})\)\s*$", text)
+    match = _PAREN_END_200.search(text)
     return [p.strip() for p in match.group(1).split(",")] if match else []
 
 
@@ -1253,13 +1261,9 @@ _UNSET: str = "\0unset"
 
 
 def _time_end(text: str, start: int) -> int:
-    match = re.compile(
-        r"~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:-|–|—|to)\s*~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
-        re.I,
-    )
     end = start
-    for m in match.finditer(text, start):
-        if ":" in m.group(0) or re.search(r"[ap]\.?m", m.group(0), re.I):
+    for m in _CLOCK_RANGE.finditer(text, start):
+        if ":" in m.group(0) or _AM_PM.search(m.group(0)):
             end = m.end()
             break
     return end

@@ -234,6 +234,7 @@ class BacklogTask(TaskRef):
 
 
 _NON_WORD = re.compile(r"[^\w]+")
+_CLOCK_WORDS = re.compile(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", re.I)
 
 
 def _norm(text: str) -> str:
@@ -244,5 +245,5 @@ def _norm_title(text: str) -> str:
     text = LIVE_MARKER.sub(" ", text or "")
     for found in reversed(find_dates(text)):
         text = text[: found.start] + " " + text[found.end :]
-    text = re.sub(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", " ", text, flags=re.I)
+    text = _CLOCK_WORDS.sub(" ", text)
     return _norm(text)

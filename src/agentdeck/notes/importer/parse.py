@@ -70,6 +70,10 @@ _SESSION_SECTIONS = {
 }
 _SESSION_FIELDS = {"date", "duration", "agent", "branch", "session", "time"}
 
+_DATE_CHARS = re.compile(r"[\d/.:-]+")
+_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?", re.I)
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
 
 @dataclass(frozen=True)
 class Marker:
@@ -134,7 +138,7 @@ def _heading_marker(raw: str) -> tuple[str, bool, bool] | None:
         return None
     if dated and not (numbered or lead or SESSION_WORD.search(plain)):
         # A dated heading that is clearly a section ("Next steps (2025-12-03)") is not a session.
-        section = classify_heading(re.sub(r"[\d/.:-]+", " ", plain)).kind
+        section = classify_heading(_DATE_CHARS.sub(" ", plain)).kind
         if section and section not in ("work", "summary"):
             return None
     return plain, dated, numbered or lead
@@ -339,7 +343,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
         cut = dates[0].end if dates else 0
         times = find_times(body[cut : cut + 30])
         if times:
-            match = re.search(r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?", body[cut:], re.I)
+            match = _CLOCK.search(body[cut:])
             if match:
                 cut += match.end()
         head, rest = body[:cut], body[cut:]
@@ -349,7 +353,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
         head_text = clean_inline(head)
         for found in reversed(find_dates(head_text)):
             head_text = head_text[: found.start] + head_text[found.end :]
-        if not re.search(r"[^\W\d_]{2}", head_text):
+        if not _TWO_LETTERS.search(head_text):
             builder.session.title = rest[:500]
         builder.session.entries.append(Entry("work", rest[:2000], line.no))
 

@@ -480,8 +480,11 @@ def status_of(text: str) -> str | None:
     return mark
 
 
+_CATEGORY_SPLIT = re.compile(r"\s*[/>»›]\s*|\s+-\s+")
+
+
 def category_of(text: str) -> str:
     """``"Business / Automation"`` -> ``"business/automation"`` (a backlog category path)."""
-    parts = [p.strip() for p in re.split(r"\s*[/>»›]\s*|\s+-\s+", clean_inline(text)) if p.strip()]
+    parts = [p.strip() for p in _CATEGORY_SPLIT.split(clean_inline(text)) if p.strip()]
     parts = ["-".join(_WORD.findall(p.lower())) for p in parts]
     return "/".join(p for p in parts if p)[:120]

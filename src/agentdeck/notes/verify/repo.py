@@ -195,6 +195,16 @@ _GIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _GIT_HINT = re.compile(r"commit|lines?\b|files?\b", re.I)
+#: The word each of ``_GIT_PATTERNS`` needs (matched as they are, ignoring
+#: case): a line is tried only against the patterns whose word it has.
+_GIT_WORD = {
+    "commits": "commit",
+    "lines_added": "line",
+    "lines_removed": "line",
+    "files_changed": "file",
+    "files_added": "file",
+}
+_GIT_WORDS = re.compile(r"(?P<commit>commit)|(?P<line>line)|(?P<file>file)", re.I)
 _LEADING_NUMBER = re.compile(r"^\W{0,3}\d[\d,.]*\+?(?![\w])")
 _GIT_KEYS: list[tuple[str, re.Pattern[str]]] = [
     ("commits", re.compile(r"^(?:total\s+)?commits?(?: made)?$", re.I)),
@@ -239,7 +249,10 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
         text = _plain(line)
         if not _GIT_HINT.search(text):
             continue
+        words = {m.lastgroup for m in _GIT_WORDS.finditer(text)}
         for metric, pattern in _GIT_PATTERNS:
+            if _GIT_WORD[metric] not in words:
+                continue
             for match in pattern.finditer(text):
                 if (metric, line.no) in seen:
                     continue
