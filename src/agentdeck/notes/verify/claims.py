@@ -428,11 +428,14 @@ def count_claims(scope: Scope) -> Iterator[Claim]:
         # "Total: N" / "Lines of Code: ~60,000+" with its parts listed right below it.
         pair = _kv(line)
         if pair and pair[1]:
-            amount = _amount(pair[1])
-            if amount is not None and not amount.percent and _STARTS_NUMBER.match(pair[1]):
-                items = list_after(lines, index)
-                if len(items) >= 2:
-                    yield _sum_or_count(scope, line, f"{pair[0]}: {pair[1]}", amount, items, None)
+            if _STARTS_NUMBER.match(pair[1]):  # before reading the number: most values fail it
+                amount = _amount(pair[1])
+                if amount is not None and not amount.percent:
+                    items = list_after(lines, index)
+                    if len(items) >= 2:
+                        yield _sum_or_count(
+                            scope, line, f"{pair[0]}: {pair[1]}", amount, items, None
+                        )
             continue
         label = _label_text(line)
         if not label:

@@ -222,6 +222,8 @@ _GIT_KEYS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("files_added", re.compile(r"^(?:total\s+)?(?:files (?:created|added)|new files)$", re.I)),
 ]
+#: A word each of ``_GIT_KEYS`` needs: keys without one are not tried against them.
+_GIT_KEY_WORD = re.compile(r"commit|line|insertion|deletion|file", re.I)
 _WHAT = {
     "commits": "commits",
     "lines_added": "lines added",
@@ -239,7 +241,7 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
             pair = (cells[0], cells[1]) if len(cells) >= 2 else None
         else:
             pair = _pair(line) if ":" in line.text else None
-        if pair and pair[1]:
+        if pair and pair[1] and _GIT_KEY_WORD.search(pair[0]):
             for metric, pattern in _GIT_KEYS:
                 if pattern.match(pair[0].strip()) and _LEADING_NUMBER.match(pair[1]):
                     amount = _amount(pair[1])
