@@ -36,6 +36,7 @@ from agentdeck.notes.importer.scan import (
     ITEM,
     TEXT,
     Line,
+    Tokens,
     bold_lead,
     clean_inline,
     key_value,
@@ -110,6 +111,11 @@ class Plan:
         return {"kind": self.kind, "title": self.title, "sessions": len(self.starts) or None}
 
 
+def _lines(lines: Iterable[str]) -> Iterable[Line]:
+    """Classified lines: ``Tokens`` as they are (not through a generator per line), else ``tokenize``."""
+    return lines if isinstance(lines, Tokens) else tokenize(lines)
+
+
 def _dated(text: str) -> bool:
     return bool(find_dates(text))
 
@@ -179,7 +185,7 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
     total = 0
     last_heading_level = 0
     lead_container: int | None = None
-    for line in tokenize(lines):
+    for line in _lines(lines):
         total = line.no
         if line.kind == HEADING:
             if not title and line.text.strip():
@@ -298,7 +304,7 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         return
     if plan.kind in ("report", "handoff"):
         builder = SessionBuilder(1)
-        for line in tokenize(lines):
+        for line in _lines(lines):
             if line.no == plan.title_line and line.kind in (HEADING, TEXT):
                 builder.header(line.text, line.no)
                 continue
@@ -310,7 +316,7 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         return
     starts = {m.line: m for m in plan.starts}
     builder: SessionBuilder | None = None
-    for line in tokenize(lines):
+    for line in _lines(lines):
         marker = starts.get(line.no)
         if marker is not None:
             if builder is not None:
@@ -361,7 +367,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
 def backlog_tasks(lines: Iterable[str]) -> list[BacklogTask]:
     """The tasks of a backlog or task index (a note of kind ``tasks``)."""
     builder = SessionBuilder(1, backlog=True)
-    for line in tokenize(lines):
+    for line in _lines(lines):
         builder.feed(line)
     builder.finish()
     return _merge_backlog(builder.backlog_tasks)
