@@ -394,7 +394,7 @@ def main() -> None:
     if RESULTS.exists():
         kept = RESULTS.read_text().partition("\n" + NOTES_HEADING + "\n")
         if kept[1]:
-            text += kept[1].lstrip("\n") + kept[2]
+            text += "\n" + kept[1].lstrip("\n") + kept[2]
     print(text)
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
