@@ -246,7 +246,7 @@ def _heading_facts(text: str) -> HeadingFacts:
     plain, mark = strip_symbols(cleaned)
     lines, chars = count_in(cleaned)
     counts_used = not (lines or chars) or bool(find_files(text))
-    ids = tuple(TASK_ID.findall(text)) if _has_id(text) else ()
+    ids = tuple(TASK_ID.findall(text))  # any 8 digits: not only days of 19xx/20xx
     return own, plain, mark, ids, (lines, chars), counts_used, key_value(text)
 
 
