@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The package imports this module only inside ``import_notes``, so it is
+# initialised by the time this runs (in a worker too): no import cycle.
+from agentdeck.notes.importer import IN_MEMORY_LIMIT
 from agentdeck.notes.importer.model import BacklogTask, Entry, FileRef, ParsedSession
 from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
 from agentdeck.notes.importer.repair import RepairLog, text_lines
@@ -36,9 +39,6 @@ from agentdeck.notes.importer.scan import Tokens, tokenize
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-#: Files up to this size are read whole (``IN_MEMORY_LIMIT`` of the package,
-#: repeated here so that a worker need not import the package's ``__init__``).
-IN_MEMORY_LIMIT = 8 << 20
 #: Below this many bytes of notes, starting workers costs more than it saves.
 MIN_BYTES = 4 << 20
 #: At most this many workers (the writing process becomes the bottleneck).
