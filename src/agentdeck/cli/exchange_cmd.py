@@ -59,10 +59,23 @@ def export(ws: Workspace, fmt: str, output: str | None) -> None:
     help="Overwrite stored tasks (JSON) or imported sessions (notes) that differ from the file's.",
 )
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Read notes in N worker processes while writing (0: all in this process). "
+    "Default: one per CPU when there are several MB of notes.",
+)
 @json_option
 @pass_workspace
 def import_(
-    ws: Workspace, paths: tuple[str, ...], replace: bool, dry_run: bool, as_json: bool
+    ws: Workspace,
+    paths: tuple[str, ...],
+    replace: bool,
+    dry_run: bool,
+    jobs: int | None,
+    as_json: bool,
 ) -> None:
     """Import notes (markdown/text: files, folders, globs) or a backlog JSON export.
 
@@ -84,7 +97,7 @@ def import_(
     problem = False
     if notes:
         notes_results, problem = run_notes_import(
-            ws, notes, replace=replace, dry_run=dry_run, as_json=as_json
+            ws, notes, replace=replace, dry_run=dry_run, as_json=as_json, jobs=jobs
         )
         results.update(notes_results)
     if as_json:
@@ -125,18 +138,32 @@ def _json_wanted() -> bool:
 
 
 def run_notes_import(
-    ws: Workspace, found: list, *, replace: bool, dry_run: bool, as_json: bool
+    ws: Workspace,
+    found: list,
+    *,
+    replace: bool,
+    dry_run: bool,
+    as_json: bool,
+    jobs: int | None = None,
 ) -> tuple[dict[str, dict], bool]:
     """Import notes with a progress bar on a terminal; print a summary unless ``as_json``.
 
     Returns the JSON shape per file and whether anything calls for exit code 1.
+    ``jobs`` is the number of worker processes (None: decided from the CPUs
+    and the amount of notes; see ``agentdeck.notes.importer.ahead``).
     """
     from agentdeck.notes.importer import import_notes
 
     paths = [f.path for f in found]
     with _progress(len(paths)) as progress:
         results = import_notes(
-            ws, paths, dry_run=dry_run, replace=replace, progress=progress, keep_parsed=dry_run
+            ws,
+            paths,
+            dry_run=dry_run,
+            replace=replace,
+            progress=progress,
+            keep_parsed=dry_run,
+            workers=jobs,
         )
     problem = False
     out: dict[str, dict] = {}

@@ -108,3 +108,11 @@ def test_progress_stays_quiet_when_piped(ws, deck_proc, notes: Path) -> None:  #
     assert result.code == 0
     assert result.err == ""  # no progress bar, no escape codes on a pipe
     assert "Total: 6 files" in result.out
+
+
+def test_jobs_read_in_workers_with_the_same_output(ws, deck, notes: Path) -> None:  # type: ignore[no-untyped-def]
+    here = deck("import", str(notes), "--dry-run", "--json", "--jobs", "0")
+    ahead = deck("import", str(notes), "--dry-run", "--json", "--jobs", "2")
+    assert here.code == ahead.code == 0, ahead.err
+    assert json.loads(ahead.out) == json.loads(here.out)
+    assert deck("import", str(notes), "--jobs", "-1").code == 2

@@ -231,3 +231,25 @@ def test_backlog_import_keeps_ids_and_dependencies(ws) -> None:  # type: ignore[
 
         assert ids.allocate(ws.store, "TASK", "20260205") == "TASK-20260205-004"
     assert add_task(ws.store, NewTask("later")).id.startswith("TASK-")
+
+
+def test_same_subheading_under_two_sections() -> None:
+    """ "Details" under "Work Completed" and then under "Next Steps": each item takes its own section."""
+    parsed = parse_text(
+        "# Report\n**Date:** 2025-12-03\n**Agent:** Codex\n\n"
+        "## Work Completed\n### Details\n- item A\n\n"
+        "## Next Steps\n### Details\n- item B\n"
+    )
+    (s,) = parsed.sessions
+    assert entries(s, "work") == ["Details", "item A"]
+    assert entries(s, "next") == ["Details", "item B"]
+
+
+def test_task_id_in_a_heading_with_any_eight_digits() -> None:
+    """A heading names a task by any ID of the backlog's form, not only one dated 19xx/20xx."""
+    parsed = parse_text(
+        "# Report\n**Date:** 2025-12-03\n**Agent:** Codex\n\n## Tasks Executed\n\n"
+        "### 1. OPS-12345678-001: Rotate the keys ✓\n\n### 2. TASK-20251203-002: Ship it ✓\n"
+    )
+    (s,) = parsed.sessions
+    assert [t.id for t in s.tasks] == ["OPS-12345678-001", "TASK-20251203-002"]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentdeck.errors import AgentdeckError, ExitCode, InvalidInput
 from agentdeck.notes.importer.model import BacklogTask, ParsedSession
@@ -28,6 +28,9 @@ from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, p
 from agentdeck.notes.importer.persist import FileResult, Writer
 from agentdeck.notes.importer.repair import RepairLog, iter_lines, text_lines
 from agentdeck.notes.importer.scan import Tokens, tokenize
+
+if TYPE_CHECKING:
+    from agentdeck.notes.importer.ahead import Prepared
 
 __all__ = [
     "NOTE_SUFFIXES",
@@ -137,6 +140,26 @@ def _line_source(path: Path, log: RepairLog) -> Iterator[Callable[[], Iterator[s
             handle.close()
 
 
+@dataclass
+class _Reading:
+    """A note's plan, and how to get its backlog tasks or its sessions."""
+
+    plan: Plan
+    tasks: Callable[[], list[BacklogTask]]
+    sessions: Callable[[], Iterable[Any]]
+
+
+@contextmanager
+def _reading(path: Path, log: RepairLog, prepared: Prepared | None) -> Iterator[_Reading]:
+    """Read ``path`` (or take what a worker read of it) up to its plan."""
+    if prepared is not None:
+        yield _Reading(prepared.plan, lambda: prepared.tasks, lambda: prepared.sessions)
+        return
+    with _line_source(path, log) as source:
+        plan = plan_document(source(), name=path.name)
+        yield _Reading(plan, lambda: backlog_tasks(source()), lambda: iter_sessions(source(), plan))
+
+
 class _DryRun(Exception):
     """Raised inside the transaction of a dry run so that it rolls back."""
 
@@ -151,6 +174,7 @@ def import_note(
     default_priority: str = "medium",
     keep_parsed: bool = False,
     shared: dict[str, Any] | None = None,
+    prepared: Prepared | None = None,
 ) -> FileResult:
     """Import one note into ``store`` in one transaction; return what it did.
 
@@ -158,15 +182,16 @@ def import_note(
     records: the result has status ``skipped`` and says why. With ``dry_run``
     everything runs and is rolled back. Errors of the file (unreadable, a
     database failure) come back as status ``failed`` with nothing of the file
-    stored; they are not raised.
+    stored; they are not raised. ``prepared`` is the file as a worker of
+    ``import_notes`` already read it (``ahead.prepare``).
     """
     display = display or str(path)
     result = FileResult(display, dry_run=dry_run)
-    log = RepairLog()
+    log = prepared.repair if prepared is not None else RepairLog()
     try:
         result.bytes = path.stat().st_size
-        with _line_source(path, log) as source:
-            plan = plan_document(source(), name=path.name)
+        with _reading(path, log, prepared) as reading:
+            plan = reading.plan
             result.kind = plan.kind
             result.title = plan.title
             if plan.kind == "unstructured":
@@ -186,12 +211,12 @@ def import_note(
                         shared=shared,
                     )
                     if plan.kind == "tasks":
-                        tasks = backlog_tasks(source())
+                        tasks = reading.tasks()
                         writer.backlog(tasks)
                         if parsed is not None:
                             parsed.extend(t.to_dict() for t in tasks)
                     else:
-                        for session in iter_sessions(source(), plan):
+                        for session in reading.sessions():
                             writer.session(session)
                             if parsed is not None and len(parsed) < KEEP_PARSED_MAX:
                                 parsed.append(session.to_dict())
@@ -331,10 +356,16 @@ def import_notes(
     replace: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
     keep_parsed: bool = False,
+    workers: int | None = 0,
 ) -> list[FileResult]:
     """Import notes into the workspace's store, each file in its own transaction.
 
     ``progress(done_bytes, total_bytes, name)`` is called after each file.
+    ``workers`` processes read the next files while this one writes (see
+    ``ahead``); 0 (the default) reads every file here, None decides from the
+    CPUs and the amount of notes (the CLI's choice: worker processes import
+    the ``__main__`` module again, so a script must guard its entry point).
+    The results are the same either way.
     """
     sizes = []
     for path in paths:
@@ -347,21 +378,31 @@ def import_notes(
     results = []
     priority = ws.config.get("backlog", "default_priority")
     shared: dict[str, Any] = {}
-    for path, size in zip(paths, sizes, strict=True):
-        name = display_path(path, ws.root)
-        results.append(
-            import_note(
-                ws.store,
-                path,
-                display=name,
-                dry_run=dry_run,
-                replace=replace,
-                default_priority=priority,
-                keep_parsed=keep_parsed,
-                shared=shared,
+    # Imported here: ``verify`` imports this package and needs no processes.
+    from agentdeck.notes.importer.ahead import auto_workers, read_ahead
+
+    if workers is None:
+        workers = auto_workers(sizes)
+    readings = read_ahead(paths, sizes, workers)
+    try:
+        for path, size, prepared in zip(paths, sizes, readings, strict=True):
+            name = display_path(path, ws.root)
+            results.append(
+                import_note(
+                    ws.store,
+                    path,
+                    display=name,
+                    dry_run=dry_run,
+                    replace=replace,
+                    default_priority=priority,
+                    keep_parsed=keep_parsed,
+                    shared=shared,
+                    prepared=prepared,
+                )
             )
-        )
-        done += size
-        if progress is not None:
-            progress(done, total, name)
+            done += size
+            if progress is not None:
+                progress(done, total, name)
+    finally:
+        readings.close()
     return results

@@ -187,6 +187,23 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 _NUMERIC_HINT = re.compile(r"\d[-/.]\d|\d\s*[年년]")
 _WORDS = re.compile(r"[^\W\d_]{3,}")
+#: What each numeric form of ``_DATE`` needs (ISO ``2025-12-03``, ``12/03/2025``
+#: or ``03.12.25``, ``2026年2月``): a stricter test than ``_NUMERIC_HINT``,
+#: which every task ID (``TASK-20251203-001``) passes.
+_NUMERIC_FORM = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d|\d[/.]\d{1,2}[/.]\d\d|\d\s*[年년]")
+
+
+def _month_ends(words: list[str]) -> bool:
+    """Whether a month name (3 to 12 letters, as ``_W`` takes them) ends one of ``words``.
+
+    ``_DATE`` reads a month from the end of a run of letters too ("譲December 5"),
+    so a whole-word test alone would miss such a date.
+    """
+    for word in words:
+        for size in range(3, min(len(word), 12) + 1):
+            if word[-size:].lower() in _MONTHS:
+                return True
+    return False
 
 
 def find_dates(text: str) -> list[DateFound]:
@@ -204,10 +221,16 @@ def _find_dates_cached(text: str) -> tuple[DateFound, ...]:
 def _find_dates(text: str) -> tuple[DateFound, ...]:
     if not _HAS_DIGIT.search(text):
         return ()
-    if not _NUMERIC_HINT.search(text) and not any(
-        w.lower() in _MONTHS for w in _WORDS.findall(text)
-    ):
-        return ()
+    # The full pattern runs when the text has a numeric date form, a word that
+    # is a month, or (as before, when a looser numeric hint was enough) a word
+    # that ends in one. Any text with a date passes exactly as it did; a line
+    # with a task ID and no month no longer pays for the pattern.
+    if not _NUMERIC_FORM.search(text):
+        words = _WORDS.findall(text)
+        if not any(w.lower() in _MONTHS for w in words) and not (
+            _NUMERIC_HINT.search(text) and _month_ends(words)
+        ):
+            return ()
     found = []
     pos = 0
     while True:

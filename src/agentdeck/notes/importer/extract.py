@@ -12,6 +12,7 @@ nothing is skipped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agentdeck.notes.importer import scan
 from agentdeck.notes.importer.dates import find_dates, find_times, first_day, parse_duration
@@ -111,13 +112,12 @@ COUNT_AFTER = re.compile(
     re.I,
 )
 _TREE = re.compile(r"^[\s│|]*(?:├──|└──|├─|└─|\|--|`--|\+--)\s*(.+?)\s*$")
-_CREATED = re.compile(
-    r"\b(?:created?|new|added|wrote|written|generated|erstellt|créé|creado|criado)\b", re.I
-)
-_MODIFIED = re.compile(
-    r"\b(?:modified|updated?|enhanced|changed|edited|refactored|extended|fixed|geändert|modifié|modificado)\b",
-    re.I,
-)
+_CREATED_WORDS = r"created?|new|added|wrote|written|generated|erstellt|créé|creado|criado"
+_MODIFIED_WORDS = r"modified|updated?|enhanced|changed|edited|refactored|extended|fixed|geändert|modifié|modificado"
+_CREATED = re.compile(rf"\b(?:{_CREATED_WORDS})\b", re.I)
+_MODIFIED = re.compile(rf"\b(?:{_MODIFIED_WORDS})\b", re.I)
+#: Either word list: one search that most text fails, before the two ordered ones.
+_CHANGED = re.compile(rf"\b(?:{_CREATED_WORDS}|{_MODIFIED_WORDS})\b", re.I)
 _NONE = re.compile(
     r"^(?:none|n/?a|nothing|no blockers?|keine|aucun|ninguno|nenhum|nessuno)\b[.!]?(?:\s|$)", re.I
 )
@@ -167,10 +167,12 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
             token = m.group(1).strip(".,;:()")
             if _looks_like_path(token):
                 found.append((token, m.start(), m.end()))
+    ticked = len(found)
     if "." in text or "/" in text:
         for m in _PATH.finditer(text):
-            if any(start <= m.start() < end for _, start, end in found):
-                continue
+            at = m.start()
+            if ticked and any(start <= at < end for _, start, end in found[:ticked]):
+                continue  # inside a path in backticks, already taken
             token = m.group(1)
             if token.lower() in _NOT_FILES or token.startswith("//"):
                 continue
@@ -180,12 +182,21 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
                 if not (_VERB_BEFORE.search(before) or COUNT_AFTER.match(after)):
                     continue
             found.append((token, m.start(), m.end()))
-    found.sort(key=lambda f: f[1])
+    if len(found) > 1:
+        found.sort(key=_start_of)
     return found
 
 
+def _start_of(found: tuple[str, int, int]) -> int:
+    return found[1]
+
+
+#: Characters a path in backticks never has (code, globs, shell).
+_NOT_IN_PATHS = frozenset("*$={}<>|\"'")
+
+
 def _looks_like_path(token: str) -> bool:
-    if any(ch in token for ch in "*$={}<>|\"'") or "://" in token or token.endswith("/"):
+    if not _NOT_IN_PATHS.isdisjoint(token) or "://" in token or token.endswith("/"):
         return False
     if token.lower() in _NOT_FILES or token.startswith(("-", "@")):
         return False
@@ -205,6 +216,38 @@ def _status_from_check(check: str | None) -> str | None:
         "!": "blocked",
         "-": "cancelled",
     }.get(check or "")
+
+
+#: What ``_heading_facts`` returns: the section the heading names, its text
+#: without markup and symbols, the status mark it had, the task IDs in it, the
+#: line/character counts it states, whether those counts are used up (no count,
+#: or a file on the heading itself takes it), and its ``Key: value`` pair.
+HeadingFacts = tuple[
+    Section,
+    str,
+    "str | None",
+    tuple[str, ...],
+    "tuple[int | None, int | None]",
+    bool,
+    "tuple[str, str] | None",
+]
+
+
+@lru_cache(maxsize=4096)
+def _heading_facts(text: str) -> HeadingFacts:
+    """What a heading's text says on its own, whatever section it is in.
+
+    Cached: the same headings come back in every session of a history
+    ("Work Completed", "Next Steps", "Files Created"), and each would otherwise
+    be cleaned and searched for IDs, counts and pairs again.
+    """
+    own = classify_heading(text)
+    cleaned = clean_inline(text)
+    plain, mark = strip_symbols(cleaned)
+    lines, chars = count_in(cleaned)
+    counts_used = not (lines or chars) or bool(find_files(text))
+    ids = tuple(TASK_ID.findall(text))  # any 8 digits: not only days of 19xx/20xx
+    return own, plain, mark, ids, (lines, chars), counts_used, key_value(text)
 
 
 class SessionBuilder:
@@ -235,10 +278,11 @@ class SessionBuilder:
         self.have: set[str] = set()
         self.objective_from_section = False
         self.last_line = first_line
-        self._kind_key: tuple[object, ...] | None = None
+        #: ``_compute_kind()`` of the current stack and label; None when they
+        #: changed since (``_heading`` and ``_bold_label`` reset it).
+        self._kind_value: Section | None = None
         self._metric_values: dict[str, set[str]] = {}
         self._metric_counts: dict[str, int] = {}
-        self._kind_value = Section("")
 
     # -- the header of a session ----------------------------------------------------------
 
@@ -345,17 +389,16 @@ class SessionBuilder:
         return Section("")
 
     def _kind(self) -> Section:
-        """The section the current line is in (a bold label can override its heading)."""
-        key = (
-            len(self.stack),
-            self.stack[-1][2] if self.stack else None,
-            self.label,
-            self.label_group,
-        )
-        if key == self._kind_key:
-            return self._kind_value
-        value = self._compute_kind()
-        self._kind_key, self._kind_value = key, value
+        """The section the current line is in (a bold label can override its heading).
+
+        Kept until the heading stack or the label changes: only ``_heading``
+        and ``_bold_label`` change them, and they reset ``_kind_value``. (A key
+        made of the stack's depth and top heading text was not enough: "Details"
+        under "Work" and then "Details" under "Next Steps" have the same key.)
+        """
+        value = self._kind_value
+        if value is None:
+            value = self._kind_value = self._compute_kind()
         return value
 
     def _compute_kind(self) -> Section:
@@ -379,19 +422,15 @@ class SessionBuilder:
         self._close_new_task()
         self.label = None
         self.label_group = False
+        self._kind_value = None  # the stack and the label changed
         self.nest = []
         self.group = None
         self.group_priority = None
         parent = self._inherited()
-        own = classify_heading(text)
-        cleaned = clean_inline(text)
-        plain, mark = strip_symbols(cleaned)
-        ids = TASK_ID.findall(text)
+        own, plain, mark, ids, counts, counts_used, pair = _heading_facts(text)
         self._files_in(text, line.no, heading=True)
-        lines, chars = count_in(cleaned)
-        self.heading_count = (lines, chars)
-        self.heading_count_used = not (lines or chars) or bool(find_files(text))
-        pair = key_value(text)
+        self.heading_count = counts
+        self.heading_count_used = counts_used
         if pair and _METRIC_VALUE.match(pair[1]) and not ids:
             self._metric(pair[0], pair[1])
         if ids:
@@ -402,6 +441,7 @@ class SessionBuilder:
             self.task = self._task_ref(ids[0], title, line.no, role, status)
             self.task_level = level
             self.stack.append((level, own if own.kind and own.kind != "tasks" else parent, text))
+            self._kind_value = None
             for extra in ids[1:]:
                 self._task_ref(extra, None, line.no, role, status)
             return
@@ -434,6 +474,7 @@ class SessionBuilder:
         if own.kind == "objective" and not self.session.objective and pair:
             self.session.objective = pair[1][:500]
         self.stack.append((level, effective, text))
+        self._kind_value = None
 
     # -- content lines ---------------------------------------------------------------------
 
@@ -442,7 +483,8 @@ class SessionBuilder:
         if not text:
             return
         is_item = line.kind == ITEM
-        self._files_in(text, line.no)
+        if "." in text or "/" in text or "`" in text:  # no file can be named without one
+            self._files_in(text, line.no)
         section = self._kind()
         if not section.kind:
             if not self.stack and self.label is None and self.task is None:
@@ -463,6 +505,14 @@ class SessionBuilder:
             self._flush_paragraph()
             self._nested_entry(_PLAIN_ENTRY[kind], line, text, None)
             return
+        if (
+            kind == "files"
+            and is_item
+            and ":" not in text
+            and "：" not in text
+            and not _has_id(text)
+        ):
+            return  # a file list item: ``_files_in`` took what it says (nothing below applies)
         body, mark = strip_symbols(text)
         ids = TASK_ID.findall(text) if _has_id(text) else []
         pairs = [p for p in key_values(body) if p[1]] if (":" in body or "：" in body) else []
@@ -527,6 +577,7 @@ class SessionBuilder:
 
     def _bold_label(self, text: str, no: int) -> None:
         """A bold line on its own: a sub-section label, or an item of the section it is in."""
+        self._kind_value = None  # the label changes below
         self._close_new_task()
         own = classify_heading(text)
         base = self._inherited()
@@ -1000,17 +1051,17 @@ class SessionBuilder:
     def _files_in(self, text: str, no: int, *, heading: bool = False) -> None:
         if "." not in text and "/" not in text and "`" not in text:
             return
-        section = self._kind()
-        mentions = find_files(text, bare=section.kind == "files")
+        in_files = self._kind().kind == "files"
+        mentions = find_files(text, bare=in_files)
         if not mentions:
             return
         hint = None
-        if section.kind == "files":
+        if in_files:
             heading_text = next(
                 (h for _, sec, h in reversed(self.stack) if sec.kind == "files"), ""
             )
-            hint = _change_hint(heading_text)
-        line_hint = _change_hint(text)
+            hint = _heading_hint(heading_text)
+        line_hint: str | None = _UNSET  # the whole line's hint, read when first needed
         for index, (path, _start, end) in enumerate(mentions):
             following = (
                 text[end : mentions[index + 1][1]] if index + 1 < len(mentions) else text[end:]
@@ -1021,11 +1072,12 @@ class SessionBuilder:
             if lines is None and chars is None and not self.heading_count_used and not heading:
                 lines, chars = self.heading_count
                 self.heading_count_used = True
-            self.session.files.append(
-                FileRef(
-                    path[:1000], no, lines, chars, _change_hint(following[:60]) or line_hint or hint
-                )
-            )
+            change = _change_hint(following[:60])
+            if change is None:
+                if line_hint is _UNSET:
+                    line_hint = _change_hint(text)
+                change = line_hint or hint
+            self.session.files.append(FileRef(path[:1000], no, lines, chars, change))
 
     def _code(self, line: Line) -> None:
         match = _TREE.match(line.text)
@@ -1123,6 +1175,19 @@ def _strip_numbering(text: str) -> str:
     return _LEAD_NUMBERING.sub("", text).strip()
 
 
+# Patterns of the helpers below, compiled once (not looked up in ``re``'s cache per call).
+_LAST_PARENS = re.compile(r"\s*\((?:[^()]*)\)\s*$")
+_TWO_WORDS = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
+_TRAILING_WORDS = re.compile(r"[-–—(]\s*([A-Za-z ]{3,20})\)?\s*$")
+_PAREN_END_80 = re.compile(r"\(([^()]{2,80})\)\s*$")
+_PAREN_END_200 = re.compile(r"\(([^()]{2,200})\)\s*$")
+_CLOCK_RANGE = re.compile(
+    r"~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:-|–|—|to)\s*~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
+    re.I,
+)
+_AM_PM = re.compile(r"[ap]\.?m", re.I)
+
+
 def _task_title(text: str, task_id: str) -> str | None:
     """The title written next to a task ID: ``1. TASK-x: Title ✓`` -> ``Title``."""
     text = clean_inline(text)
@@ -1132,21 +1197,16 @@ def _task_title(text: str, task_id: str) -> str | None:
     title = after.strip(_SEPARATORS)
     if not title:
         title = _TASK_PREFIX.sub("", _strip_numbering(before)).strip(_SEPARATORS)
-    title = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", title) if title.endswith(")") else title
+    title = _LAST_PARENS.sub("", title) if title.endswith(")") else title
     title, _ = strip_symbols(title)
     title = title.strip(_SEPARATORS)
-    if (
-        title
-        and len(title.split()) <= 2
-        and status_of(title)
-        and not re.search(r"[a-z]{4,}\s+[a-z]{4,}", title)
-    ):
+    if title and len(title.split()) <= 2 and status_of(title) and not _TWO_WORDS.search(title):
         return None
     return title[:500] or None
 
 
 def _trailing_status(text: str) -> str | None:
-    match = re.search(r"[-–—(]\s*([A-Za-z ]{3,20})\)?\s*$", text)
+    match = _TRAILING_WORDS.search(text)
     if match:
         status = status_of(match.group(1))
         if status in ("done", "in_progress", "blocked", "cancelled"):
@@ -1155,14 +1215,14 @@ def _trailing_status(text: str) -> str | None:
 
 
 def _paren_status(text: str) -> str | None:
-    match = re.search(r"\(([^()]{2,80})\)\s*$", text)
+    match = _PAREN_END_80.search(text)
     if match:
         return status_of(match.group(1).split(",")[0])
     return _trailing_status(text)
 
 
 def _paren_meta(text: str) -> list[str]:
-    match = re.search(r"\(([^()]{2,200})\)\s*$", text)
+    match = _PAREN_END_200.search(text)
     return [p.strip() for p in match.group(1).split(",")] if match else []
 
 
@@ -1185,6 +1245,8 @@ def _apply_meta(ref: TaskRef, meta: list[str]) -> None:
 
 
 def _change_hint(text: str) -> str | None:
+    if not _CHANGED.search(text):
+        return None
     if _CREATED.search(text):
         return "created"
     if _MODIFIED.search(text):
@@ -1192,14 +1254,16 @@ def _change_hint(text: str) -> str | None:
     return None
 
 
+#: The hint of a files heading ("Files Created"), read once per heading text.
+_heading_hint = lru_cache(maxsize=1024)(_change_hint)
+#: "Not read yet" for a value that may be None.
+_UNSET: str = "\0unset"
+
+
 def _time_end(text: str, start: int) -> int:
-    match = re.compile(
-        r"~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:-|–|—|to)\s*~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
-        re.I,
-    )
     end = start
-    for m in match.finditer(text, start):
-        if ":" in m.group(0) or re.search(r"[ap]\.?m", m.group(0), re.I):
+    for m in _CLOCK_RANGE.finditer(text, start):
+        if ":" in m.group(0) or _AM_PM.search(m.group(0)):
             end = m.end()
             break
     return end

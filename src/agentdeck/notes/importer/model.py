@@ -171,15 +171,57 @@ class ParsedSession:
         return key
 
     def digest(self) -> str:
-        """A fingerprint of the content (line numbers excluded): equal when two notes agree."""
-        data = self.to_dict()
-        data.pop("line")
-        data.pop("end_line")
-        for group in ("entries", "tasks", "files", "new_tasks"):
-            for item in data[group]:
-                item.pop("line", None)
-        data["title"] = LIVE_MARKER.sub("", data["title"]).strip()
-        text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        """A fingerprint of the content (line numbers excluded): equal when two notes agree.
+
+        It is the SHA-256 of ``to_dict()`` without its line numbers, with the
+        "(LATEST)"-style markers taken out of the title, as JSON with sorted
+        keys. Stored sessions keep it (``import_digest``), so it must never
+        change. It is built here directly, every dict already in sorted key
+        order, so that the encoder need not copy and sort each one (a third of
+        its time); ``tests/notes/importer/test_import_digest.py`` holds the two
+        forms equal.
+        """
+        data = {
+            "agent": self.agent,
+            "branch": self.branch,
+            "day": self.day,
+            "duration_minutes": self.duration_minutes,
+            "duration_text": self.duration_text,
+            "entries": [{"kind": e.kind, "parent": e.parent, "text": e.text} for e in self.entries],
+            "files": [
+                {"change": f.change, "chars": f.chars, "lines": f.lines, "path": f.path}
+                for f in self.files
+            ],
+            "label": self.label,
+            "metrics": dict(sorted(self.metrics.items())),
+            "new_tasks": [
+                {
+                    "description": "\n".join(t.description),
+                    "effort": t.effort,
+                    "label": t.label,
+                    "priority": t.priority,
+                    "title": t.title,
+                }
+                for t in self.new_tasks
+            ],
+            "objective": self.objective,
+            "start_time": self.start_time,
+            "tasks": [
+                {
+                    "category": t.category,
+                    "effort": t.effort,
+                    "id": t.id,
+                    "priority": t.priority,
+                    "role": t.role,
+                    "status": t.status,
+                    "title": t.title,
+                }
+                for t in self.tasks
+            ],
+            "title": LIVE_MARKER.sub("", self.title).strip(),
+            "when": self.when_text,
+        }
+        text = json.dumps(data, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
@@ -192,6 +234,7 @@ class BacklogTask(TaskRef):
 
 
 _NON_WORD = re.compile(r"[^\w]+")
+_CLOCK_WORDS = re.compile(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", re.I)
 
 
 def _norm(text: str) -> str:
@@ -202,5 +245,5 @@ def _norm_title(text: str) -> str:
     text = LIVE_MARKER.sub(" ", text or "")
     for found in reversed(find_dates(text)):
         text = text[: found.start] + " " + text[found.end :]
-    text = re.sub(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", " ", text, flags=re.I)
+    text = _CLOCK_WORDS.sub(" ", text)
     return _norm(text)

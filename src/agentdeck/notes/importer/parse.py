@@ -36,6 +36,7 @@ from agentdeck.notes.importer.scan import (
     ITEM,
     TEXT,
     Line,
+    Tokens,
     bold_lead,
     clean_inline,
     key_value,
@@ -69,6 +70,10 @@ _SESSION_SECTIONS = {
     "newtasks",
 }
 _SESSION_FIELDS = {"date", "duration", "agent", "branch", "session", "time"}
+
+_DATE_CHARS = re.compile(r"[\d/.:-]+")
+_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?", re.I)
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,11 @@ class Plan:
         return {"kind": self.kind, "title": self.title, "sessions": len(self.starts) or None}
 
 
+def _lines(lines: Iterable[str]) -> Iterable[Line]:
+    """Classified lines: ``Tokens`` as they are (not through a generator per line), else ``tokenize``."""
+    return lines if isinstance(lines, Tokens) else tokenize(lines)
+
+
 def _dated(text: str) -> bool:
     return bool(find_dates(text))
 
@@ -134,7 +144,7 @@ def _heading_marker(raw: str) -> tuple[str, bool, bool] | None:
         return None
     if dated and not (numbered or lead or SESSION_WORD.search(plain)):
         # A dated heading that is clearly a section ("Next steps (2025-12-03)") is not a session.
-        section = classify_heading(re.sub(r"[\d/.:-]+", " ", plain)).kind
+        section = classify_heading(_DATE_CHARS.sub(" ", plain)).kind
         if section and section not in ("work", "summary"):
             return None
     return plain, dated, numbered or lead
@@ -148,10 +158,10 @@ def _lead_marker(line: Line) -> Marker | None:
     if lead is not None:
         inner = lead[0].strip().rstrip(":：")
         plain, _ = strip_symbols(clean_inline(inner))
+        if field_name(plain) is not None:
+            return None  # "**Date:** ...", "**Duration**: ...": a field, whatever it holds
         dated = bool(find_dates(plain)) and len(plain) <= 80
         numbered = bool(SESSION_NUMBERED.search(plain) or SESSION_ID.search(plain))
-        if field_name(plain) is not None:
-            return None
         if dated or numbered:
             how = "bold" if line.kind == TEXT else "item"
             return Marker(line.no, how, line.level, clean_inline(body), dated, numbered)
@@ -175,7 +185,7 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
     total = 0
     last_heading_level = 0
     lead_container: int | None = None
-    for line in tokenize(lines):
+    for line in _lines(lines):
         total = line.no
         if line.kind == HEADING:
             if not title and line.text.strip():
@@ -294,7 +304,7 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         return
     if plan.kind in ("report", "handoff"):
         builder = SessionBuilder(1)
-        for line in tokenize(lines):
+        for line in _lines(lines):
             if line.no == plan.title_line and line.kind in (HEADING, TEXT):
                 builder.header(line.text, line.no)
                 continue
@@ -306,7 +316,7 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         return
     starts = {m.line: m for m in plan.starts}
     builder: SessionBuilder | None = None
-    for line in tokenize(lines):
+    for line in _lines(lines):
         marker = starts.get(line.no)
         if marker is not None:
             if builder is not None:
@@ -339,7 +349,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
         cut = dates[0].end if dates else 0
         times = find_times(body[cut : cut + 30])
         if times:
-            match = re.search(r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?", body[cut:], re.I)
+            match = _CLOCK.search(body[cut:])
             if match:
                 cut += match.end()
         head, rest = body[:cut], body[cut:]
@@ -349,7 +359,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
         head_text = clean_inline(head)
         for found in reversed(find_dates(head_text)):
             head_text = head_text[: found.start] + head_text[found.end :]
-        if not re.search(r"[^\W\d_]{2}", head_text):
+        if not _TWO_LETTERS.search(head_text):
             builder.session.title = rest[:500]
         builder.session.entries.append(Entry("work", rest[:2000], line.no))
 
@@ -357,7 +367,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
 def backlog_tasks(lines: Iterable[str]) -> list[BacklogTask]:
     """The tasks of a backlog or task index (a note of kind ``tasks``)."""
     builder = SessionBuilder(1, backlog=True)
-    for line in tokenize(lines):
+    for line in _lines(lines):
         builder.feed(line)
     builder.finish()
     return _merge_backlog(builder.backlog_tasks)

@@ -48,7 +48,10 @@ def _build_byte_map() -> dict[str, int]:
 
 
 _BYTE_OF = _build_byte_map()
-_RUN = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_BYTE_OF)) + "]{2,}")
+_BYTE_CLASS = "[" + "".join(re.escape(ch) for ch in sorted(_BYTE_OF)) + "]"
+_RUN = re.compile(_BYTE_CLASS + "{2,}")
+#: Any character mojibake is made of: a document without one has no mojibake to repair.
+_BYTE_CHAR = re.compile(_BYTE_CLASS)
 #: What still looks like mojibake after our own pass (for ftfy, and for the tests).
 SUSPECT = re.compile("(?:[ÂÃâðğÅÄ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ])|ðŸ|ğŸ|âœ|â€")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -269,14 +272,33 @@ def text_lines(text: str | bytes, log: RepairLog | None = None) -> list[str]:
         decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return list(iter_lines(io.BytesIO(data), log))
+    if "\r" in decoded:
+        crlf = decoded.count("\r\n")
+        if crlf == decoded.count("\r"):
+            # Every CR ends a CRLF line end: drop them all at once (what
+            # ``_split_cr`` does line by line, with the same count).
+            decoded = decoded.replace("\r\n", "\n")
+            if log is not None:
+                log.crlf += crlf
     pieces = decoded.split("\n")
     if pieces and pieces[-1] == "":
         pieces.pop()
+    # One scan of the whole document (in C) instead of a test per line: most
+    # notes have no CR, no control character and no character mojibake is made
+    # of, and then no line needs repairing (``repair_line`` would return each
+    # one unchanged: its mojibake and ftfy steps start from such characters).
+    control = _CONTROL.search(decoded) is not None
+    if (
+        "\r" not in decoded
+        and not control
+        and (decoded.isascii() or not _BYTE_CHAR.search(decoded))
+    ):
+        return pieces
     out: list[str] = []
     for piece in pieces:
         if "\r" in piece:
             out.extend(repair_line(line, log) for line in _split_cr(piece, log))
-        elif piece.isascii() and piece.isprintable():
+        elif piece.isascii() and (not control or piece.isprintable()):
             out.append(piece)
         else:
             out.append(repair_line(piece, log))

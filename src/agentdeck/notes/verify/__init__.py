@@ -27,6 +27,7 @@ from agentdeck.notes.verify.claims import (
     LABEL_CACHE,
     PAIR_CACHE,
     PLAIN_CACHE,
+    VALUE_CACHE,
     Scope,
     breakdown_claims,
     count_claims,
@@ -138,7 +139,7 @@ def verify_report(
     lines = note.tokens or list(tokenize(note.lines))
     source_lines = {i + 1: text for i, text in enumerate(note.lines)}
     git_cache: dict[Any, dict[str, int]] = {}
-    caches = (PLAIN_CACHE, PAIR_CACHE, LABEL_CACHE)
+    caches = (PLAIN_CACHE, PAIR_CACHE, LABEL_CACHE, VALUE_CACHE)
     for cache in caches:
         cache.clear()
     try:

@@ -46,25 +46,31 @@ class Scope:
         return self._text
 
 
-#: Plain text and key-value pairs of the lines of the report being verified
-#: (cleared by ``verify_report``).
+#: Per line of the report being verified (by ``id``; cleared by ``verify_report``):
+#: its plain text, its ``key_value``, what it contributes to a total. Each check
+#: reads the lines again, and would otherwise clean and split them again.
 PLAIN_CACHE: dict[int, str] = {}
 PAIR_CACHE: dict[int, tuple[str, str] | None] = {}
+VALUE_CACHE: dict[tuple[int, str | None], float | None] = {}
+
+
+def _kv(line: Line) -> tuple[str, str] | None:
+    """``key_value`` of a line: a heading as written, any other line without leading symbols."""
+    key = id(line)
+    try:
+        return PAIR_CACHE[key]
+    except KeyError:
+        pass
+    text = line.text if line.kind == HEADING else strip_symbols(line.text)[0]
+    PAIR_CACHE[key] = pair = key_value(text)
+    return pair
 
 
 def _pair(line: Line) -> tuple[str, str] | None:
-    """``key_value`` of a line (a heading as written, other lines without leading symbols)."""
-    key = id(line)
-    if key in PAIR_CACHE:
-        return PAIR_CACHE[key]
-    if line.kind == HEADING:
-        pair = key_value(line.text)
-    elif line.kind in (TEXT, ITEM) and ":" in line.text:
-        pair = key_value(strip_symbols(line.text)[0])
-    else:
-        pair = None
-    PAIR_CACHE[key] = pair
-    return pair
+    """``_kv`` of a heading, or of a line of text or a list item with a colon; else None."""
+    if line.kind == HEADING or (line.kind in (TEXT, ITEM) and ":" in line.text):
+        return _kv(line)
+    return None
 
 
 def _plain(line: Line) -> str:
@@ -145,9 +151,17 @@ def list_after(lines: list[Line], index: int) -> list[Line]:
     return [item for item in items if item.level == top]
 
 
+# Patterns of the checks, compiled once (not looked up in ``re``'s cache per line).
+_UNIT_WORD = re.compile(r"\s*([A-Za-zÀ-ÿ]+)")
+_PAREN_ONLY = re.compile(r"^\s*\(.*\)\s*:?\s*$")
+_STARTS_NUMBER = re.compile(r"^\W{0,3}\d")
+_LIST_SPLIT = re.compile(r"[,;]")
+_TREE_BRANCH = re.compile(r"(?:├──|└──|\|--|`--)")
+
+
 def _unit(text: str, end: int) -> str:
     """The word after a number (``379 lines`` -> ``lines``), normalised."""
-    match = re.match(r"\s*([A-Za-zÀ-ÿ]+)", text[end:])
+    match = _UNIT_WORD.match(text, end)
     if not match:
         return ""
     word = match.group(1).lower()
@@ -171,13 +185,23 @@ def numbers_with_units(text: str) -> list[tuple[Amount, str]]:
 def _value_of(item: Line, unit: str | None) -> float | None:
     """The number an item contributes to a total: with ``unit``, the number followed by it;
     without, the first number after the item's key (``TypeScript: ~30,000 lines``)."""
+    key = (id(item), unit)
+    try:
+        return VALUE_CACHE[key]
+    except KeyError:
+        pass
+    VALUE_CACHE[key] = value = _value_of_uncached(item, unit)
+    return value
+
+
+def _value_of_uncached(item: Line, unit: str | None) -> float | None:
     text = _plain(item)
     if unit:
         for amount, word in numbers_with_units(text):
             if word == unit:
                 return amount.value
         return None
-    pair = key_value(strip_symbols(item.text)[0])
+    pair = _kv(item)
     target = pair[1] if pair else text
     found = numbers_with_units(target)
     return found[0][0].value if found else None
@@ -293,11 +317,7 @@ def task_claims(scope: Scope) -> Iterator[Claim]:
             if _TASKS_KEY.search(key):
                 claimed, shown = _amount(value), f"{key}: {value}"
         else:
-            pair = (
-                key_value(strip_symbols(line.text)[0])
-                if line.kind != HEADING
-                else key_value(line.text)
-            )
+            pair = _kv(line)
             if pair and _TASKS_KEY.search(pair[0]) and pair[1]:
                 claimed, shown = _amount(pair[1]), f"{pair[0]}: {pair[1]}"
             else:
@@ -393,7 +413,7 @@ def _label_text_of(line: Line) -> str | None:
     lead = bold_lead(body)
     if lead is not None and not lead[1].strip(" :"):
         return clean_inline(lead[0]) + (":" if body.rstrip().endswith(":") else "")
-    if lead is not None and re.match(r"^\s*\(.*\)\s*:?\s*$", lead[1]):
+    if lead is not None and _PAREN_ONLY.match(lead[1]):
         return clean_inline(body)
     if line.kind in (ITEM, TEXT) and body.rstrip().endswith(":"):
         return clean_inline(body)
@@ -406,15 +426,16 @@ def count_claims(scope: Scope) -> Iterator[Claim]:
         if line.kind not in (HEADING, TEXT, ITEM):
             continue
         # "Total: N" / "Lines of Code: ~60,000+" with its parts listed right below it.
-        pair = (
-            key_value(strip_symbols(line.text)[0]) if line.kind != HEADING else key_value(line.text)
-        )
+        pair = _kv(line)
         if pair and pair[1]:
-            amount = _amount(pair[1])
-            if amount is not None and not amount.percent and re.match(r"^\W{0,3}\d", pair[1]):
-                items = list_after(lines, index)
-                if len(items) >= 2:
-                    yield _sum_or_count(scope, line, f"{pair[0]}: {pair[1]}", amount, items, None)
+            if _STARTS_NUMBER.match(pair[1]):  # before reading the number: most values fail it
+                amount = _amount(pair[1])
+                if amount is not None and not amount.percent:
+                    items = list_after(lines, index)
+                    if len(items) >= 2:
+                        yield _sum_or_count(
+                            scope, line, f"{pair[0]}: {pair[1]}", amount, items, None
+                        )
             continue
         label = _label_text(line)
         if not label:
@@ -495,7 +516,7 @@ def _sum_or_count(
     found = len(items)
     if amount.matches(found):
         return _compare("count", scope, line, text, amount, found, where, "items listed")
-    pieces = sum(len([p for p in re.split(r"[,;]", _plain(i)) if p.strip()]) for i in items)
+    pieces = sum(len([p for p in _LIST_SPLIT.split(_plain(i)) if p.strip()]) for i in items)
     if amount.matches(pieces):
         claim = _compare("count", scope, line, text, amount, pieces, where, "items listed")
         claim.reason = f"{pieces} items listed (comma-separated, in {found} lines)"
@@ -544,7 +565,7 @@ def paren_sum_claims(scope: Scope) -> Iterator[Claim]:
             continue
         for match in _PAREN_PARTS.finditer(text):
             total = _amount(match.group(1))
-            parts = [_amount(p) for p in re.split(r"[,;]", match.group(3))]
+            parts = [_amount(p) for p in _LIST_SPLIT.split(match.group(3))]
             if total is None or any(p is None for p in parts):
                 continue
             value = sum(p.value for p in parts if p is not None)
@@ -569,7 +590,7 @@ def _groups(scope: Scope) -> list[list[Line]]:
                 section.append(line)
             continue
         if line.kind == CODE:
-            if re.search(r"(?:├──|└──|\|--|`--)", line.text):
+            if _TREE_BRANCH.search(line.text):
                 tree.append(line)
             continue
         if line.kind == BLANK:
@@ -643,15 +664,11 @@ def repeat_claims(scope: Scope) -> Iterator[Claim]:
                 continue
             key, value = cells[0], cells[1]
         else:
-            pair = (
-                key_value(strip_symbols(line.text)[0])
-                if line.kind != HEADING
-                else key_value(line.text)
-            )
+            pair = _kv(line)
             if not pair:
                 continue
             key, value = pair
-        if not value or not re.match(r"^\W{0,3}\d", value):
+        if not value or not _STARTS_NUMBER.match(value):
             continue
         found = numbers_with_units(value)
         if not found:

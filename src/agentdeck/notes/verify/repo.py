@@ -195,6 +195,16 @@ _GIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _GIT_HINT = re.compile(r"commit|lines?\b|files?\b", re.I)
+#: The word each of ``_GIT_PATTERNS`` needs (matched as they are, ignoring
+#: case): a line is tried only against the patterns whose word it has.
+_GIT_WORD = {
+    "commits": "commit",
+    "lines_added": "line",
+    "lines_removed": "line",
+    "files_changed": "file",
+    "files_added": "file",
+}
+_GIT_WORDS = re.compile(r"(?P<commit>commit)|(?P<line>line)|(?P<file>file)", re.I)
 _LEADING_NUMBER = re.compile(r"^\W{0,3}\d[\d,.]*\+?(?![\w])")
 _GIT_KEYS: list[tuple[str, re.Pattern[str]]] = [
     ("commits", re.compile(r"^(?:total\s+)?commits?(?: made)?$", re.I)),
@@ -212,6 +222,8 @@ _GIT_KEYS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("files_added", re.compile(r"^(?:total\s+)?(?:files (?:created|added)|new files)$", re.I)),
 ]
+#: A word each of ``_GIT_KEYS`` needs: keys without one are not tried against them.
+_GIT_KEY_WORD = re.compile(r"commit|line|insertion|deletion|file", re.I)
 _WHAT = {
     "commits": "commits",
     "lines_added": "lines added",
@@ -229,7 +241,7 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
             pair = (cells[0], cells[1]) if len(cells) >= 2 else None
         else:
             pair = _pair(line) if ":" in line.text else None
-        if pair and pair[1]:
+        if pair and pair[1] and _GIT_KEY_WORD.search(pair[0]):
             for metric, pattern in _GIT_KEYS:
                 if pattern.match(pair[0].strip()) and _LEADING_NUMBER.match(pair[1]):
                     amount = _amount(pair[1])
@@ -239,7 +251,10 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
         text = _plain(line)
         if not _GIT_HINT.search(text):
             continue
+        words = {m.lastgroup for m in _GIT_WORDS.finditer(text)}
         for metric, pattern in _GIT_PATTERNS:
+            if _GIT_WORD[metric] not in words:
+                continue
             for match in pattern.finditer(text):
                 if (metric, line.no) in seen:
                     continue

@@ -1,0 +1,232 @@
+"""Reading notes ahead of their import, in worker processes.
+
+An import spends about three quarters of its time reading notes (decoding,
+repairing, cutting into sessions, extracting) and the rest writing to the
+store. The writes must stay in one process and in file order (one transaction
+per file, IDs allocated in order), but the reading of one file does not depend
+on any other. So when there are enough notes to be worth it, ``read_ahead``
+reads the next files in worker processes while the importing process writes
+the current one, and hands each file's ``Prepared`` reading to ``import_note``.
+
+Nothing about the result changes: a worker runs the same code ``import_note``
+runs before its transaction, and whenever it cannot (a file too large to hold
+in memory, an unreadable file, any exception) it hands back None and the file
+is read in the importing process as without workers, with the same errors.
+
+Workers start from a fork server (a clean process that has already imported
+the importer; ``spawn`` where there is none), never by forking the importing
+process: that one may be running a progress bar's thread.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+# The package imports this module only inside ``import_notes``, so it is
+# initialised by the time this runs (in a worker too): no import cycle.
+from agentdeck.notes.importer import IN_MEMORY_LIMIT
+from agentdeck.notes.importer.model import BacklogTask, Entry, FileRef, ParsedSession
+from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
+from agentdeck.notes.importer.repair import RepairLog, text_lines
+from agentdeck.notes.importer.scan import Tokens, tokenize
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+#: Below this many bytes of notes, starting workers costs more than it saves.
+MIN_BYTES = 4 << 20
+#: At most this many workers (the writing process becomes the bottleneck).
+MAX_WORKERS = 4
+#: Readings done ahead and not yet imported: at most this many files ...
+WINDOW_FILES = 16
+#: ... holding at most this many bytes of notes (bounds the memory they take).
+WINDOW_BYTES = 32 << 20
+
+
+class PreparedSession:
+    """A session read in a worker: its natural key and digest, its content on demand.
+
+    ``Writer.session`` needs only ``import_key()`` and ``digest()`` to find a
+    session already stored; only a session it writes reads the rest, and that
+    first access decodes the content (kept as bytes until then) into the
+    ``ParsedSession`` every other attribute comes from.
+    """
+
+    __slots__ = ("_digest", "_key", "_payload", "_session")
+
+    def __init__(self, key: str, digest: str, payload: bytes) -> None:
+        self._key = key
+        self._digest = digest
+        self._payload = payload
+        self._session: ParsedSession | None = None
+
+    def import_key(self) -> str:
+        return self._key
+
+    def digest(self) -> str:
+        return self._digest
+
+    def load(self) -> ParsedSession:
+        """The session itself (decoded once)."""
+        if self._session is None:
+            self._session = _decode(self._payload)
+            self._payload = b""
+        return self._session
+
+    def __getattr__(self, name: str) -> Any:
+        # Only the session's own fields: unpickling asks for ``__setstate__``
+        # before the slots are set, and must not be sent to ``load``.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+
+@dataclass
+class Prepared:
+    """What ``import_note`` reads from a file before its transaction, read in a worker."""
+
+    plan: Plan
+    repair: RepairLog
+    sessions: list[PreparedSession]
+    tasks: list[BacklogTask]
+
+
+def _encode(session: ParsedSession) -> bytes:
+    """A session as bytes; entries and files (most of it) as plain tuples, quick to pickle."""
+    entries, files = session.entries, session.files
+    session.entries, session.files = [], []
+    try:
+        return pickle.dumps(
+            (
+                session,
+                [(e.kind, e.text, e.line, e.parent) for e in entries],
+                [(f.path, f.line, f.lines, f.chars, f.change) for f in files],
+            ),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    finally:
+        session.entries, session.files = entries, files
+
+
+def _decode(payload: bytes) -> ParsedSession:
+    session, entries, files = pickle.loads(payload)
+    session.entries = [Entry(*e) for e in entries]
+    session.files = [FileRef(*f) for f in files]
+    return session
+
+
+def prepare(path: str) -> Prepared | None:
+    """Read the note at ``path`` as ``import_note`` would (runs in a worker).
+
+    None when the file is to be read by the importing process instead: too
+    large to hold in memory, or anything went wrong (the importing process
+    then meets the same problem and reports it as it always does).
+    """
+    try:
+        file = Path(path)
+        if file.stat().st_size > IN_MEMORY_LIMIT:
+            return None
+        log = RepairLog()
+        tokens = Tokens(tokenize(text_lines(file.read_bytes(), log)))
+        plan = plan_document(tokens, name=file.name)
+        sessions: list[PreparedSession] = []
+        tasks: list[BacklogTask] = []
+        if plan.kind == "tasks":
+            tasks = backlog_tasks(tokens)
+        elif plan.kind != "unstructured":
+            sessions = [
+                PreparedSession(s.import_key(), s.digest(), _encode(s))
+                for s in iter_sessions(tokens, plan)
+            ]
+        return Prepared(plan, log, sessions, tasks)
+    except Exception:
+        return None
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, where the platform tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(sizes: Sequence[int]) -> int:
+    """How many workers to read ahead with: 0 (none) unless it pays.
+
+    It pays with two CPUs or more and at least ``MIN_BYTES`` of notes in files
+    small enough to be read whole, two files at least.
+    """
+    small = [size for size in sizes if size <= IN_MEMORY_LIMIT]
+    if len(small) < 2 or sum(small) < MIN_BYTES:
+        return 0
+    cpus = usable_cpus()
+    if cpus < 2:
+        return 0
+    return min(cpus, MAX_WORKERS, len(small))
+
+
+def _context() -> Any:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["agentdeck.notes.importer.ahead"])
+        return context
+    return multiprocessing.get_context("spawn")  # pragma: no cover - no fork server
+
+
+def read_ahead(
+    paths: Sequence[Path], sizes: Sequence[int], workers: int
+) -> Iterator[Prepared | None]:
+    """``prepare`` of each path, in order, computed ahead by ``workers`` processes.
+
+    None for a file the importing process is to read itself: one too large to
+    hold in memory, and every file from the moment the pool fails (it could
+    not start a worker, or one died). The pool is shut down when the iterator
+    is closed or exhausted.
+    """
+    if workers < 1:
+        yield from (None for _ in paths)
+        return
+    from concurrent.futures import ProcessPoolExecutor  # only when there are workers
+
+    # Bytes a file holds in the window: those read whole (larger ones are
+    # streamed by the importing process and never sent to a worker).
+    held = [size if size <= IN_MEMORY_LIMIT else 0 for size in sizes]
+    pending: deque[Future[Prepared | None] | None] = deque()
+    ahead = 0
+    sent = 0
+    broken = False
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    try:
+        for index in range(len(paths)):
+            while sent < len(paths) and (
+                sent <= index
+                or (len(pending) < WINDOW_FILES and ahead + held[sent] <= WINDOW_BYTES)
+            ):
+                future = None
+                if held[sent] and not broken:
+                    try:
+                        future = pool.submit(prepare, str(paths[sent]))
+                    except Exception:  # the pool is broken: read the rest here
+                        broken = True
+                pending.append(future)
+                ahead += held[sent]
+                sent += 1
+            future = pending.popleft()
+            ahead -= held[index]
+            try:
+                prepared = future.result() if future is not None else None
+            except Exception:  # its worker died: this file is read here
+                prepared = None
+            yield prepared
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,88 @@
+"""Notes read ahead in worker processes import exactly as notes read in the importing process.
+
+``import_notes(..., workers=N)`` reads the next files in worker processes
+(``ahead.read_ahead``) while it writes the current one. These tests hold the
+two ways equal on the seeds, the fixtures and generated documents: the same
+results file by file (dry runs, with every session as parsed), and a store
+filled one way is "already imported" the other way. A file a worker cannot
+read is read by the importing process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_import_property import document
+
+from agentdeck.notes.importer import import_notes, parse_text
+from agentdeck.notes.importer.ahead import IN_MEMORY_LIMIT, prepare, read_ahead
+from conftest import SEEDS
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def notes_folder(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    sources = sorted(FIXTURES.iterdir()) + (sorted(SEEDS.iterdir()) if SEEDS.is_dir() else [])
+    for source in sources:
+        (folder / source.name).write_bytes(source.read_bytes())
+    for seed in range(40):
+        (folder / f"generated_{seed:02d}.md").write_bytes(document(seed * 31 + 7))
+    return sorted(folder.iterdir())
+
+
+def test_workers_give_the_same_results(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = notes_folder(tmp_path)
+    here = [r.to_dict() for r in import_notes(ws, paths, dry_run=True, keep_parsed=True)]
+    ahead = [
+        r.to_dict() for r in import_notes(ws, paths, dry_run=True, keep_parsed=True, workers=2)
+    ]
+    assert ahead == here
+    assert any(r["sessions"]["created"] for r in here)
+
+    stored = import_notes(ws, paths, workers=2)
+    assert not any(r.status == "failed" for r in stored)
+    assert sum(len(r.sessions_created) for r in stored) > 0
+    again = import_notes(ws, paths)
+    assert {r.status for r in again} <= {"unchanged", "skipped"}
+    assert not any(r.sessions_created or r.tasks_created for r in again)
+
+
+def test_prepare_reads_as_the_parser_does(tmp_path: Path) -> None:
+    for path in notes_folder(tmp_path):
+        prepared = prepare(str(path))
+        note = parse_text(path.read_bytes(), name=path.name)
+        assert prepared is not None
+        assert prepared.plan == note.plan
+        assert prepared.repair.to_dict() == note.repair.to_dict()
+        assert [t.to_dict() for t in prepared.tasks] == [t.to_dict() for t in note.tasks]
+        assert [(s.import_key(), s.digest()) for s in prepared.sessions] == [
+            (s.import_key(), s.digest()) for s in note.sessions
+        ]
+        assert [s.load().to_dict() for s in prepared.sessions] == [
+            s.to_dict() for s in note.sessions
+        ]
+
+
+def test_files_workers_do_not_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.md"
+    good.write_bytes((FIXTURES / "sitzung_de.md").read_bytes())
+    gone = tmp_path / "gone.md"
+    big = tmp_path / "big.md"
+    big.write_text("# Big\n")
+    sizes = [good.stat().st_size, 100, IN_MEMORY_LIMIT + 1]
+    readings = list(read_ahead([good, gone, big], sizes, 2))
+    assert readings[0] is not None and len(readings[0].sessions) == 2
+    assert readings[1] is None  # unreadable: the importing process reports it
+    assert readings[2] is None  # too large to hold: streamed by the importing process
+    assert prepare(str(gone)) is None
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_no_workers_reads_nothing_ahead(tmp_path: Path, workers: int) -> None:
+    good = tmp_path / "good.md"
+    good.write_bytes((FIXTURES / "sitzung_de.md").read_bytes())
+    readings = list(read_ahead([good], [good.stat().st_size], workers))
+    assert (readings[0] is None) == (workers == 0)
