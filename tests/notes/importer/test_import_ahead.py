@@ -17,7 +17,7 @@ from test_import_property import document
 
 from agentdeck.notes.importer import import_notes, parse_text
 from agentdeck.notes.importer.ahead import IN_MEMORY_LIMIT, prepare, read_ahead
-from conftest import SEEDS
+from workspace_helpers import SEEDS
 
 FIXTURES = Path(__file__).with_name("fixtures")
 

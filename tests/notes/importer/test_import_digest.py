@@ -19,7 +19,7 @@ from test_import_property import document
 from agentdeck.notes.importer import parse_text
 from agentdeck.notes.importer.model import ParsedSession
 from agentdeck.notes.importer.vocab import LIVE_MARKER
-from conftest import SEEDS
+from workspace_helpers import SEEDS
 
 FIXTURES = Path(__file__).with_name("fixtures")
 

@@ -226,10 +226,14 @@ def check_note(data: bytes) -> None:
     assert result.summary()["claims"] == len(result.claims)
 
 
+# Derandomized: CI runs the same 10,000 documents every time. Random
+# exploration (100,000 more documents) found nothing; rerun it with
+# derandomize=False and a higher max_examples after changing the parser.
 @settings(
     max_examples=10_000,
     deadline=None,
     database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(st.integers(0, 2**63))
