@@ -15,7 +15,6 @@ from pathlib import Path
 from agentdeck import config as config_module
 from agentdeck.config import CONFIG_FILE, Config
 from agentdeck.errors import InvalidInput, NoWorkspace
-from agentdeck.fsutil import write_atomic
 from agentdeck.store import Store, open_store
 
 STATE_DIR = ".agentdeck"
@@ -140,6 +139,8 @@ def init_workspace(target: Path | None = None, *, force: bool = False) -> InitRe
     (default: the current folder), or at ``target`` itself outside git. An
     existing ``agentdeck.toml`` is kept unless ``force``. Safe to run twice.
     """
+    from agentdeck.fsutil import write_atomic
+
     start = (target or Path.cwd()).resolve()
     if target is not None and not start.exists():
         raise InvalidInput(f"{start} does not exist; create the folder first")

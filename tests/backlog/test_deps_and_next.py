@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from agentdeck.backlog import tasks as core
@@ -97,3 +99,41 @@ def test_list_filters_and_sorts(ws) -> None:  # type: ignore[no-untyped-def]
         ids(statuses=["finished"])
     with pytest.raises(InvalidInput, match="unknown sort"):
         ids(sort="random")
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        W,
+        UrgencyWeights(
+            critical=4, high=3.5, medium=3, low=2.5, age_weight=5, age_days=10, unblock_cap=2
+        ),
+    ],
+    ids=["default", "flat"],
+)
+def test_the_database_orders_next_as_the_scorer_ranks(ws, monkeypatch, weights) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    from agentdeck.backlog.deps import add_dependency
+
+    rng = random.Random(7)
+    made = []
+    for day in range(1, 29):
+        monkeypatch.setenv("AGENTDECK_NOW", f"2026-02-{day:02d}T{rng.randrange(24):02d}:00:00Z")
+        for _ in range(3):
+            made.append(
+                add(
+                    ws,
+                    f"task {len(made)}",
+                    priority=rng.choice(["critical", "high", "medium", "low"]),
+                ).id
+            )
+    for _ in range(60):
+        a, b = rng.sample(made, 2)
+        with contextlib.suppress(Conflict):  # an edge that would close a cycle is skipped
+            add_dependency(ws.store, a, b)
+    monkeypatch.setenv("AGENTDECK_NOW", "2026-03-05T12:00:00Z")
+    by_scorer = [r.task.id for r in list_tasks(ws.store, TaskFilter(ready_only=True), weights)]
+    by_database = [r.task.id for r in next_task(ws.store, weights, limit=len(made))]
+    assert len(by_scorer) > 20
+    assert by_database == by_scorer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ def test_each_generic_exit_code_is_reachable(ws, deck, monkeypatch) -> None:  # 
     reached[ExitCode.OK] = deck("task", "add", "x").code
     reached[ExitCode.INVALID] = deck("task", "add", "x", "-p", "nope").code
     reached[ExitCode.NOT_FOUND] = deck("task", "show", "TASK-20990101-001").code
-    first = deck("task", "list", "--json").out.split('"id": "')[1].split('"')[0]
+    first = json.loads(deck("task", "list", "--json").out)[0]["id"]
     deck("task", "start", first, "--agent", "a")
     reached[ExitCode.CONFLICT] = deck("task", "start", first, "--agent", "b").code
     (ws.root / "agentdeck.toml").write_text("[nope]\n")

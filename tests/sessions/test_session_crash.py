@@ -3,6 +3,7 @@ and running it again completes the session and its notes."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
@@ -86,7 +87,7 @@ def test_session_end_killed_twenty_times(repo: Path, deck, monkeypatch) -> None:
     for round_ in range(KILLS):
         started = deck("session", "start", "--objective", f"round {round_}", "--json")
         assert started.code == 0, started.err
-        sid = started.out.split('"id": "')[1].split('"')[0]
+        sid = json.loads(started.out)["id"]
         deck("session", "log", "decision", f"decision of round {round_}")
         for i in range(round_ % 5, 60, 5):
             write(root, f"src/module_{i:02d}.py", lines(30 + round_, f"m{i}"))

@@ -63,30 +63,12 @@ class Task:
         return self.status in OPEN_STATUSES
 
     def to_dict(self) -> dict[str, Any]:
-        """The task's JSON shape (every stored field; see README)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "status": self.status,
-            "priority": self.priority,
-            "category": self.category,
-            "effort": self.effort,
-            "tags": list(self.tags),
-            "depends_on": list(self.depends_on),
-            "acceptance": [c.to_dict() for c in self.acceptance],
-            "assignee": self.assignee,
-            "notes": self.notes,
-            "blocked_reason": self.blocked_reason,
-            "found_in_session": self.found_in_session,
-            "completed_in_session": self.completed_in_session,
-            "source": self.source,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "started_at": self.started_at,
-            "completed_at": self.completed_at,
-            "archived_at": self.archived_at,
-        }
+        """The task's JSON shape (every stored field, in field order; see README)."""
+        out = {key: getattr(self, key) for key in TASK_KEYS}
+        out["acceptance"] = [c.to_dict() for c in self.acceptance]
+        out["tags"] = list(self.tags)
+        out["depends_on"] = list(self.depends_on)
+        return out
 
 
 #: Columns read for a task: the scalar fields of ``Task`` in its order, then acceptance.
@@ -96,6 +78,8 @@ TASK_COLUMNS = (
     "started_at, completed_at, archived_at, acceptance"
 )
 _SCALARS = 18
+#: Names of the scalar fields, in ``TASK_COLUMNS`` order (the JSON shape's first keys).
+TASK_KEYS = tuple(name.strip() for name in TASK_COLUMNS.split(","))[:_SCALARS]
 
 
 def task_from_row(row: Any, tags: list[str] | None = None, deps: list[str] | None = None) -> Task:

@@ -58,7 +58,7 @@ def waiting_counts(store: Store) -> dict[str, list[str]]:
     """For each task, the open tasks that depend on it (what finishing it unblocks)."""
     rows = store.query(
         "SELECT d.depends_on, d.task_id FROM task_deps d JOIN tasks t ON t.id = d.task_id "
-        "WHERE t.status NOT IN ('done', 'cancelled') AND t.archived_at IS NULL ORDER BY d.task_id"
+        "WHERE t.status NOT IN ('done', 'cancelled') AND t.archived_at IS NULL"
     )
     out: dict[str, list[str]] = {}
     for row in rows:
@@ -75,19 +75,28 @@ def waiting_on_something(store: Store) -> set[str]:
     return {row[0] for row in rows}
 
 
-def urgency(
-    priority: str, created_at: str, waiting: int, weights: UrgencyWeights, now: datetime
-) -> float:
-    """The urgency score alone (what sorting needs; ``explain`` gives the parts).
+class Scorer:
+    """Scores tasks by urgency at one moment: ``scorer(priority, created_at, waiting)``.
 
-    ``now`` is naive UTC (``clock.naive_utc``): this runs once per task listed.
+    It runs once per task listed (thousands per call), so the weights are read
+    once and ages use naive UTC arithmetic on the stored ``…Z`` text.
     """
-    age_days = max(clock.age_seconds(created_at, now) / 86400, 0.0)
-    return (
-        weights.priority_points(priority)
-        + weights.age_weight * min(age_days / weights.age_days, 1.0)
-        + weights.unblock_weight * min(waiting, weights.unblock_cap)
-    )
+
+    def __init__(self, weights: UrgencyWeights, now: datetime) -> None:
+        self.now = clock.naive_utc(now)
+        self.points = {p: weights.priority_points(p) for p in PRIORITIES}
+        self.age_weight = weights.age_weight
+        self.age_seconds = weights.age_days * 86400
+        self.unblock_weight = weights.unblock_weight
+        self.unblock_cap = weights.unblock_cap
+
+    def __call__(self, priority: str, created_at: str, waiting: int) -> float:
+        age = max(clock.age_seconds(created_at, self.now), 0.0)
+        return (
+            self.points[priority]
+            + self.age_weight * min(age / self.age_seconds, 1.0)
+            + self.unblock_weight * min(waiting, self.unblock_cap)
+        )
 
 
 def explain(
@@ -109,49 +118,68 @@ def explain(
     else:
         what = "unblocks nothing"
     parts.append(ScorePart("unblocks", weights.unblock_weight * counted, what))
-    return RankedTask(task, sum(p.points for p in parts), parts, waiting)
+    return RankedTask(task, sum(p.points for p in parts), parts, sorted(waiting))
 
 
-def rank(
-    tasks: list[Task], waiting: dict[str, list[str]], weights: UrgencyWeights
-) -> list[RankedTask]:
-    """Score and order tasks, most urgent first (ties: older, then lower ID).
+def _score_sql(store: Store, weights: UrgencyWeights) -> tuple[str, list[Any]]:
+    """The urgency score of task ``t`` as a SQL expression, with its parameters.
 
-    Scores only; the parts of a score come from ``explain`` when asked for.
+    The same formula as ``Scorer``, so the database can order the candidates
+    and ``next`` reads one row instead of thousands; a test holds the two
+    orders equal. Ages are in days (``julianday`` on SQLite, epoch seconds on
+    PostgreSQL); SQLite's two-argument ``min``/``max`` are PostgreSQL's
+    ``LEAST``/``GREATEST``.
     """
-    now = clock.naive_utc(clock.now())
-    ranked = [
-        RankedTask(
-            t,
-            urgency(t.priority, t.created_at, len(waiting.get(t.id, ())), weights, now),
-            [],
-            waiting.get(t.id, []),
-        )
-        for t in tasks
-    ]
-    ranked.sort(key=lambda r: (-round(r.score, 9), r.task.created_at, r.task.id))
-    return ranked
+    pg = store.dialect.is_postgres
+    low, high = ("LEAST", "GREATEST") if pg else ("min", "max")
+    age = (
+        "EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - CAST(t.created_at AS timestamptz))) / 86400.0"
+        if pg
+        else "(julianday(?) - julianday(t.created_at))"
+    )
+    waiting = (
+        "(SELECT count(*) FROM task_deps d JOIN tasks w ON w.id = d.task_id WHERE d.depends_on = t.id "
+        "AND w.status NOT IN ('done', 'cancelled') AND w.archived_at IS NULL)"
+    )
+    sql = (
+        "(CASE t.priority WHEN 'critical' THEN ? WHEN 'high' THEN ? WHEN 'medium' THEN ? ELSE ? END"
+        f" + ? * {low}({high}({age}, 0) / ?, 1.0) + ? * {low}({waiting}, ?))"
+    )
+    params = [
+        weights.critical, weights.high, weights.medium, weights.low,
+        weights.age_weight, clock.now_text(), weights.age_days,
+        weights.unblock_weight, weights.unblock_cap,
+    ]  # fmt: skip
+    return sql, params
 
 
-def by_readiness(ranked: list[RankedTask]) -> list[RankedTask]:
-    """Ready tasks first (most urgent first), then the rest: what an agent can pick up leads."""
-    return sorted(ranked, key=lambda r: not r.ready)
+def _most_urgent(
+    store: Store, weights: UrgencyWeights, limit: int, *, claim: bool = False
+) -> list[str]:
+    """IDs of the ``limit`` most urgent ready tasks (ties: older, then lower ID).
 
-
-def _candidates(
-    store: Store, weights: UrgencyWeights
-) -> tuple[list[tuple[float, str, str]], dict[str, list[str]]]:
-    """Every ready task as (score, created_at, id), most urgent first.
-
-    Only three columns per task: ``next`` at 10,000 tasks must not build
-    thousands of full task objects to return one.
+    With ``claim`` the rows are locked for the caller's transaction, and on
+    PostgreSQL rows another transaction holds are skipped: agents racing for
+    the top task each get a different one without waiting.
     """
-    now = clock.naive_utc(clock.now())
-    waiting = waiting_counts(store)
-    rows = store.query(f"SELECT t.id, t.priority, t.created_at FROM tasks t WHERE {READY_SQL}")
-    scored = [(urgency(p, c, len(waiting.get(i, ())), weights, now), c, i) for i, p, c in rows]
-    scored.sort(key=lambda s: (-round(s[0], 9), s[1], s[2]))
-    return scored, waiting
+    score, params = _score_sql(store, weights)
+    lock = store.dialect.skip_locked if claim else ""
+    rows = store.query(
+        f"SELECT t.id FROM tasks t WHERE {READY_SQL} ORDER BY {score} DESC, t.created_at, t.id "
+        f"LIMIT ?{lock}",
+        [*params, limit],
+    )
+    return [row[0] for row in rows]
+
+
+def _waiting_on(store: Store, task_id: str) -> list[str]:
+    """Open tasks that depend on ``task_id`` (what finishing it unblocks)."""
+    rows = store.query(
+        "SELECT d.task_id FROM task_deps d JOIN tasks w ON w.id = d.task_id WHERE d.depends_on = ? "
+        "AND w.status NOT IN ('done', 'cancelled') AND w.archived_at IS NULL ORDER BY d.task_id",
+        (task_id,),
+    )
+    return [row[0] for row in rows]
 
 
 def next_task(
@@ -161,37 +189,23 @@ def next_task(
 
     Claiming happens in the same transaction as the choice. On SQLite the
     transaction holds the write lock, so two agents run one after the other;
-    on PostgreSQL each candidate is locked with ``FOR UPDATE SKIP LOCKED``, so
-    agents racing for the same task move on to the next one instead of waiting.
+    on PostgreSQL the choice is ``ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED``,
+    so agents racing for the same task take the next one instead of waiting.
     Either way no task is claimed twice. Returns ``[]`` when nothing is ready.
     """
     if claim_for is None:
-        scored, waiting = _candidates(store, weights)
         return [
-            explain(get_task(store, i), waiting.get(i, []), weights) for _, _, i in scored[:limit]
+            explain(get_task(store, i), _waiting_on(store, i), weights)
+            for i in _most_urgent(store, weights, limit)
         ]
     agent = claim_for.strip()
     if not agent:
         raise InvalidInput("name the agent that claims the task with --agent NAME")
     with store.transaction():
-        scored, waiting = _candidates(store, weights)
-        for _, _, task_id in scored:
-            row = store.query_one(
-                "SELECT id FROM tasks t WHERE t.id = ? AND "
-                + READY_SQL
-                + store.dialect.skip_locked,
-                (task_id,),
-            )
-            if row is None:
-                continue  # claimed, changed or locked by another agent since we looked
+        for task_id in _most_urgent(store, weights, 1, claim=True):
             task = get_task(store, task_id)
             _change_status(
                 store, task, "in_progress", actor=agent, assignee=agent, note="claimed by next"
             )
-            return [explain(get_task(store, task_id), waiting.get(task_id, []), weights)]
+            return [explain(get_task(store, task_id), _waiting_on(store, task_id), weights)]
     return []
-
-
-def priority_rank(priority: str) -> int:
-    """0 for critical ... 3 for low (for sorting)."""
-    return PRIORITIES.index(priority)

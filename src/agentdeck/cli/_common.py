@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-import json
-import shutil
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -39,15 +38,34 @@ json_option = click.option(
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as JSON: indented on a terminal; compact ASCII when piped.
+    """Print ``data`` as JSON (UTF-8): indented on a terminal, compact when piped.
 
-    Piped output is what programs read and may be thousands of tasks long:
-    compact, ASCII-escaped JSON is the C encoder's fastest path.
+    Through orjson: ``task list --json`` of thousands of tasks is what agents
+    read most, and orjson encodes it about twenty times faster than ``json``.
     """
+    import orjson
+
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
     if sys.stdout.isatty():
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write(json.dumps(data) + "\n")
+        option |= orjson.OPT_INDENT_2
+    sys.stdout.flush()
+    sys.stdout.buffer.write(orjson.dumps(data, option=option))
+    sys.stdout.buffer.flush()
+
+
+def _columns() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 120
+
+
+def _columns() -> int:
+    """The terminal's width (``os``, not ``shutil``: one import less on every call)."""
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 120
 
 
 def table(
@@ -62,11 +80,7 @@ def table(
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     if flex is not None and sys.stdout.isatty():
-        room = (
-            shutil.get_terminal_size((120, 24)).columns
-            - (sum(widths) - widths[flex])
-            - 2 * (len(widths) - 1)
-        )
+        room = _columns() - (sum(widths) - widths[flex]) - 2 * (len(widths) - 1)
         widths[flex] = max(min(widths[flex], room), 12)
     out = []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -174,7 +175,7 @@ def list_(
     as_json: bool,
 ) -> None:
     """List tasks (open ones unless --all or --status says otherwise)."""
-    from agentdeck.backlog.listing import TaskFilter, list_tasks
+    from agentdeck.backlog.listing import TaskFilter, list_task_json, list_tasks
 
     spec = TaskFilter(
         list(statuses),
@@ -187,12 +188,17 @@ def list_(
         sort,
         limit,
     )
-    ranked = list_tasks(ws.store, spec, weights(ws))
     if as_json:
-        emit_json(
-            [{**r.task.to_dict(), "ready": r.ready, "urgency": round(r.score, 3)} for r in ranked]
-        )
-    elif not ranked:
+        text = list_task_json(ws.store, spec, weights(ws))
+        if sys.stdout.isatty():
+            import orjson
+
+            emit_json(orjson.loads(text))  # indented for a person
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    ranked = list_tasks(ws.store, spec, weights(ws))
+    if not ranked:
         click.echo(
             "No tasks match."
             if (statuses or priorities or category or tags or assignee or ready_only)

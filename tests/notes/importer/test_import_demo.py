@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -21,4 +22,4 @@ def test_demo_chapter_imports_and_verifies(tmp_path: Path, monkeypatch) -> None:
     c30_import.run(tour)
     assert tour.failures == []
     report = tour.run("verify", "REPORT.md", "--repo", ".", "--json", show=False, expect=(1,))
-    assert '"contradicted": 7' in report.stdout
+    assert json.loads(report.stdout)["summary"]["contradicted"] == 7
