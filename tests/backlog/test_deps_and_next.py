@@ -111,10 +111,14 @@ def test_list_filters_and_sorts(ws) -> None:  # type: ignore[no-untyped-def]
     ],
     ids=["default", "flat"],
 )
-def test_the_database_orders_next_as_the_scorer_ranks(ws, monkeypatch, weights) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_scores_as_explain_does(ws, monkeypatch, weights) -> None:  # type: ignore[no-untyped-def]
+    """The score is computed twice: in SQL (to order thousands of tasks) and by
+    ``explain`` in Python (to show its parts). They must agree, and the order
+    must follow the scores."""
     import random
 
     from agentdeck.backlog.deps import add_dependency
+    from agentdeck.backlog.urgency import _waiting_on, explain
 
     rng = random.Random(7)
     made = []
@@ -133,7 +137,15 @@ def test_the_database_orders_next_as_the_scorer_ranks(ws, monkeypatch, weights) 
         with contextlib.suppress(Conflict):  # an edge that would close a cycle is skipped
             add_dependency(ws.store, a, b)
     monkeypatch.setenv("AGENTDECK_NOW", "2026-03-05T12:00:00Z")
-    by_scorer = [r.task.id for r in list_tasks(ws.store, TaskFilter(ready_only=True), weights)]
-    by_database = [r.task.id for r in next_task(ws.store, weights, limit=len(made))]
-    assert len(by_scorer) > 20
-    assert by_database == by_scorer
+    listed = list_tasks(ws.store, TaskFilter(include_all=True), weights)
+    assert len(listed) == len(made)
+    for item in listed:
+        by_python = explain(item.task, _waiting_on(ws.store, item.task.id), weights)
+        assert item.score == pytest.approx(by_python.score, abs=1e-6), item.task.id
+        assert abs(item.urgency - item.score) <= 0.0005 + 1e-9  # rounded to 3 places
+    ready = [r for r in listed if r.ready]
+    assert len(ready) > 20
+    assert [r.score for r in ready] == sorted((r.score for r in ready), reverse=True)
+    assert [r.task.id for r in next_task(ws.store, weights, limit=len(made))] == [
+        r.task.id for r in ready
+    ]

@@ -58,7 +58,7 @@ SPECS = [TaskFilter(sort=sort) for sort in SORTS] + [
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: repr(s)[10:60])
 def test_json_text_equals_the_objects(varied, spec: TaskFilter) -> None:  # type: ignore[no-untyped-def]
     from_objects = [
-        {**r.task.to_dict(), "ready": r.ready, "urgency": round(r.score, 3)}
+        {**r.task.to_dict(), "ready": r.ready, "urgency": r.urgency}
         for r in list_tasks(varied.store, spec, W)
     ]
     text = list_task_json(varied.store, spec, W)

@@ -14,21 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentdeck import clock, ids
+from agentdeck import ids
 from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask, task_from_row
 from agentdeck.backlog.tasks import _links, check_category, check_priority, check_status, check_tags
-from agentdeck.backlog.urgency import (
-    READY_SQL,
-    Scorer,
-    UrgencyWeights,
-    waiting_counts,
-    waiting_on_something,
-)
+from agentdeck.backlog.urgency import READY_SQL, WAITS_CTE, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
 
 #: Orders ``task list`` accepts (the CLI keeps its own copy to avoid importing this module).
 SORTS = ("urgency", "priority", "created", "id")
+_PRIORITY_CASE = " ".join(f"WHEN '{p}' THEN {n}" for n, p in enumerate(PRIORITIES))
 
 
 @dataclass
@@ -49,39 +44,47 @@ class TaskFilter:
 
 @dataclass
 class _Ranked:
-    """One selected row with what ranking found out about it."""
+    """One selected row: key columns, the database's score, then the payload."""
 
     row: Any
-    score: float
-    ready: bool
-    waiting: list[str]
+
+    @property
+    def score(self) -> float:
+        return float(self.row[5])
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.row[6])
+
+    @property
+    def urgency(self) -> float:
+        return float(self.row[7])
 
     @property
     def payload(self) -> Any:
-        return self.row[5:]
-
-
-#: The key columns ``_select`` ranks by; the payload columns follow them.
-_KEYS = "t.id, t.status, t.priority, t.created_at, t.archived_at"
+        return self.row[8:]
 
 
 def _json_object_sql(postgres: bool) -> str:
-    """SQL for one task's JSON object, keys in ``Task.to_dict()`` order."""
-    pairs = ", ".join(f"'{key}', t.{key}" for key in TASK_KEYS)
+    """SQL for one task's JSON object (alias ``x``), keys in ``Task.to_dict()`` order,
+    then ``ready`` and ``urgency``."""
+    pairs = ", ".join(f"'{key}', x.{key}" for key in TASK_KEYS)
     if postgres:
         return (
-            f"json_build_object({pairs}, 'acceptance', t.acceptance::json, "
+            f"json_build_object({pairs}, 'acceptance', x.acceptance::json, "
             "'tags', COALESCE((SELECT json_agg(g.tag ORDER BY g.tag) FROM task_tags g "
-            "WHERE g.task_id = t.id), '[]'::json), "
+            "WHERE g.task_id = x.id), '[]'::json), "
             "'depends_on', COALESCE((SELECT json_agg(d.depends_on ORDER BY d.depends_on) "
-            "FROM task_deps d WHERE d.task_id = t.id), '[]'::json))::text"
+            "FROM task_deps d WHERE d.task_id = x.id), '[]'::json), "
+            "'ready', x.ready = 1, 'urgency', round(CAST(x.score AS numeric), 3))::text"
         )
     return (
-        f"json_object({pairs}, 'acceptance', json(t.acceptance), "
+        f"json_object({pairs}, 'acceptance', json(x.acceptance), "
         "'tags', (SELECT json_group_array(tag) FROM "
-        "(SELECT g.tag FROM task_tags g WHERE g.task_id = t.id ORDER BY g.tag)), "
+        "(SELECT g.tag FROM task_tags g WHERE g.task_id = x.id ORDER BY g.tag)), "
         "'depends_on', (SELECT json_group_array(depends_on) FROM "
-        "(SELECT d.depends_on FROM task_deps d WHERE d.task_id = t.id ORDER BY d.depends_on)))"
+        "(SELECT d.depends_on FROM task_deps d WHERE d.task_id = x.id ORDER BY d.depends_on)), "
+        "'ready', json(CASE WHEN x.ready = 1 THEN 'true' ELSE 'false' END), 'urgency', round(x.score, 3))"
     )
 
 
@@ -118,33 +121,48 @@ def _where(spec: TaskFilter) -> tuple[str, list[Any]]:
 
 
 def _select(store: Store, spec: TaskFilter, weights: UrgencyWeights, payload: str) -> list[_Ranked]:
-    """The rows ``spec`` selects, with ``payload`` (SQL columns) each, scored, in the
-    requested order, cut to the limit."""
+    """The rows ``spec`` selects, in the requested order, cut to the limit.
+
+    Each row is ``(id, status, priority, created_at, archived_at, score, ready,
+    urgency, payload…)``: the database computes the urgency score (the same
+    expression ``next`` orders by), readiness and the rounded urgency, and
+    ``payload`` is SQL over the inner row ``x``.
+    """
     if spec.sort not in SORTS:
         raise InvalidInput(f"unknown sort {spec.sort!r}; use one of: {', '.join(SORTS)}")
     if spec.limit is not None and spec.limit < 0:
         raise InvalidInput("--limit must be zero or more")
     where, params = _where(spec)
-    rows = store.query(f"SELECT {_KEYS}, {payload} FROM tasks t WHERE {where}", params)
-    waiting = waiting_counts(store)
-    unresolved = waiting_on_something(store) if not spec.ready_only else set()
-    score = Scorer(weights, clock.now())
-    # Key columns by position (_KEYS): 0 id, 1 status, 2 priority, 3 created_at, 4 archived_at.
-    ranked = []
-    for row in rows:
-        task_id = row[0]
-        waits = waiting.get(task_id, [])
-        ready = row[1] == "todo" and row[4] is None and task_id not in unresolved
-        ranked.append(_Ranked(row, score(row[2], row[3], len(waits)), ready, waits))
-    if spec.sort == "urgency":
-        # Ready tasks first: what an agent can pick up leads.
-        ranked.sort(key=lambda r: (not r.ready, -round(r.score, 9), r.row[3], r.row[0]))
-    elif spec.sort == "priority":
-        ranked.sort(key=lambda r: (PRIORITIES.index(r.row[2]), -r.score, r.row[3]))
-    elif spec.sort == "created":
-        ranked.sort(key=lambda r: (r.row[3], ids.sort_key(r.row[0])))
-    else:
-        ranked.sort(key=lambda r: ids.sort_key(r.row[0]))
+    score, score_params = score_sql(store, weights)
+    rounded = (
+        "round(CAST(x.score AS numeric), 3)" if store.dialect.is_postgres else "round(x.score, 3)"
+    )
+    columns = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
+    # The database orders by urgency (ready tasks first: what an agent can pick
+    # up leads) and by priority; ID order needs ids.sort_key (-1000 after -999).
+    order = {
+        "urgency": "x.ready DESC, x.score DESC, x.created_at, x.id",
+        "priority": f"CASE x.priority {_PRIORITY_CASE} END, x.score DESC, x.created_at",
+        "created": "x.created_at, x.id",
+    }.get(spec.sort, "x.id")
+    # MATERIALIZED: computed once per row, not again wherever the outer query names x.score.
+    rows = store.query(
+        f"WITH {WAITS_CTE}, x AS MATERIALIZED (SELECT {columns}, {score} AS score, "
+        f"CASE WHEN {READY_SQL} THEN 1 ELSE 0 END AS ready "
+        f"FROM tasks t LEFT JOIN waits ON waits.task_id = t.id WHERE {where}) "
+        f"SELECT x.id, x.status, x.priority, x.created_at, x.archived_at, x.score, x.ready, "
+        f"{rounded} AS urgency, {payload} FROM x ORDER BY {order}",
+        [*score_params, *params],
+    )
+    ranked = [_Ranked(row) for row in rows]
+    if spec.sort in ("created", "id"):
+        ranked.sort(
+            key=lambda r: (
+                (r.row[3], ids.sort_key(r.row[0]))
+                if spec.sort == "created"
+                else ids.sort_key(r.row[0])
+            )
+        )
     return ranked[: spec.limit] if spec.limit is not None else ranked
 
 
@@ -154,15 +172,16 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
     By default only open tasks (todo, in progress, blocked, review) that are not
     archived; an explicit ``statuses`` filter or ``include_all`` widens that.
     """
-    ranked = _select(store, spec, weights, TASK_COLUMNS)
+    ranked = _select(
+        store, spec, weights, ", ".join(f"x.{c.strip()}" for c in TASK_COLUMNS.split(","))
+    )
     tags, deps = _links(store, [r.row[0] for r in ranked] if len(ranked) == 1 else None)
     return [
         RankedTask(
             task_from_row(r.payload, tags.get(r.row[0]), deps.get(r.row[0])),
             r.score,
-            [],
-            r.waiting,
-            r.ready,
+            ready=r.ready,
+            urgency=r.urgency,
         )
         for r in ranked
     ]
@@ -172,9 +191,4 @@ def list_task_json(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> s
     """What ``list_tasks`` returns, as the JSON text of ``task list --json``: a list of
     each task's ``Task.to_dict()`` with ``ready`` and ``urgency`` added."""
     ranked = _select(store, spec, weights, _json_object_sql(store.dialect.is_postgres))
-    # Each object ends with "}"; the two computed keys go in before it.
-    parts = [
-        f'{r.row[5][:-1]},"ready":{"true" if r.ready else "false"},"urgency":{round(r.score, 3)!r}}}'
-        for r in ranked
-    ]
-    return "[" + ",".join(parts) + "]"
+    return "[" + ",".join(r.row[8] for r in ranked) + "]"

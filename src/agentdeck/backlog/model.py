@@ -134,14 +134,16 @@ class ScorePart:
 
 @dataclass
 class RankedTask:
-    """A ready task with its urgency score and the parts that make it up."""
+    """A task with its urgency score; ``next`` fills the parts and what it unblocks."""
 
     task: Task
     score: float
-    parts: list[ScorePart]
+    parts: list[ScorePart] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
     #: Whether the task is ready (todo, not archived, dependencies resolved).
     ready: bool = True
+    #: The score rounded for display, as the database rounded it (``task list``).
+    urgency: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

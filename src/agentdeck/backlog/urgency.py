@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from agentdeck import clock
-from agentdeck.backlog.model import PRIORITIES, RankedTask, ScorePart, Task
+from agentdeck.backlog.model import RankedTask, ScorePart, Task
 from agentdeck.backlog.tasks import _change_status, get_task
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
@@ -54,51 +54,6 @@ READY_SQL = (
 )
 
 
-def waiting_counts(store: Store) -> dict[str, list[str]]:
-    """For each task, the open tasks that depend on it (what finishing it unblocks)."""
-    rows = store.query(
-        "SELECT d.depends_on, d.task_id FROM task_deps d JOIN tasks t ON t.id = d.task_id "
-        "WHERE t.status NOT IN ('done', 'cancelled') AND t.archived_at IS NULL"
-    )
-    out: dict[str, list[str]] = {}
-    for row in rows:
-        out.setdefault(row[0], []).append(row[1])
-    return out
-
-
-def waiting_on_something(store: Store) -> set[str]:
-    """IDs of tasks with at least one dependency that is neither done nor cancelled."""
-    rows = store.query(
-        "SELECT DISTINCT d.task_id FROM task_deps d JOIN tasks x ON x.id = d.depends_on "
-        "WHERE x.status NOT IN ('done', 'cancelled')"
-    )
-    return {row[0] for row in rows}
-
-
-class Scorer:
-    """Scores tasks by urgency at one moment: ``scorer(priority, created_at, waiting)``.
-
-    It runs once per task listed (thousands per call), so the weights are read
-    once and ages use naive UTC arithmetic on the stored ``…Z`` text.
-    """
-
-    def __init__(self, weights: UrgencyWeights, now: datetime) -> None:
-        self.now = clock.naive_utc(now)
-        self.points = {p: weights.priority_points(p) for p in PRIORITIES}
-        self.age_weight = weights.age_weight
-        self.age_seconds = weights.age_days * 86400
-        self.unblock_weight = weights.unblock_weight
-        self.unblock_cap = weights.unblock_cap
-
-    def __call__(self, priority: str, created_at: str, waiting: int) -> float:
-        age = max(clock.age_seconds(created_at, self.now), 0.0)
-        return (
-            self.points[priority]
-            + self.age_weight * min(age / self.age_seconds, 1.0)
-            + self.unblock_weight * min(waiting, self.unblock_cap)
-        )
-
-
 def explain(
     task: Task, waiting: list[str], weights: UrgencyWeights, now: datetime | None = None
 ) -> RankedTask:
@@ -121,14 +76,24 @@ def explain(
     return RankedTask(task, sum(p.points for p in parts), parts, sorted(waiting))
 
 
-def _score_sql(store: Store, weights: UrgencyWeights) -> tuple[str, list[Any]]:
+#: Open tasks waiting on each task, as a CTE (``LEFT JOIN waits ON waits.task_id = t.id``):
+#: one grouped pass over the dependencies instead of a count per candidate.
+WAITS_CTE = (
+    "waits AS (SELECT d.depends_on AS task_id, count(*) AS n FROM task_deps d "
+    "JOIN tasks w ON w.id = d.task_id WHERE w.status NOT IN ('done', 'cancelled') "
+    "AND w.archived_at IS NULL GROUP BY d.depends_on)"
+)
+
+
+def score_sql(store: Store, weights: UrgencyWeights) -> tuple[str, list[Any]]:
     """The urgency score of task ``t`` as a SQL expression, with its parameters.
 
-    The same formula as ``Scorer``, so the database can order the candidates
-    and ``next`` reads one row instead of thousands; a test holds the two
-    orders equal. Ages are in days (``julianday`` on SQLite, epoch seconds on
-    PostgreSQL); SQLite's two-argument ``min``/``max`` are PostgreSQL's
-    ``LEAST``/``GREATEST``.
+    The same formula as ``explain``'s parts, computed by the database so
+    ``next`` and ``task list`` order thousands of tasks without reading them
+    into Python; a test holds the two formulas equal. Needs ``WAITS_CTE``
+    joined as ``waits``. Ages are in days (``julianday`` on SQLite, epoch
+    seconds on PostgreSQL); SQLite's two-argument ``min``/``max`` are
+    PostgreSQL's ``LEAST``/``GREATEST``.
     """
     pg = store.dialect.is_postgres
     low, high = ("LEAST", "GREATEST") if pg else ("min", "max")
@@ -137,13 +102,9 @@ def _score_sql(store: Store, weights: UrgencyWeights) -> tuple[str, list[Any]]:
         if pg
         else "(julianday(?) - julianday(t.created_at))"
     )
-    waiting = (
-        "(SELECT count(*) FROM task_deps d JOIN tasks w ON w.id = d.task_id WHERE d.depends_on = t.id "
-        "AND w.status NOT IN ('done', 'cancelled') AND w.archived_at IS NULL)"
-    )
     sql = (
         "(CASE t.priority WHEN 'critical' THEN ? WHEN 'high' THEN ? WHEN 'medium' THEN ? ELSE ? END"
-        f" + ? * {low}({high}({age}, 0) / ?, 1.0) + ? * {low}({waiting}, ?))"
+        f" + ? * {low}({high}({age}, 0) / ?, 1.0) + ? * {low}(COALESCE(waits.n, 0), ?))"
     )
     params = [
         weights.critical, weights.high, weights.medium, weights.low,
@@ -162,11 +123,11 @@ def _most_urgent(
     PostgreSQL rows another transaction holds are skipped: agents racing for
     the top task each get a different one without waiting.
     """
-    score, params = _score_sql(store, weights)
-    lock = store.dialect.skip_locked if claim else ""
+    score, params = score_sql(store, weights)
+    lock = store.dialect.lock_clause("t", skip_locked=True) if claim else ""
     rows = store.query(
-        f"SELECT t.id FROM tasks t WHERE {READY_SQL} ORDER BY {score} DESC, t.created_at, t.id "
-        f"LIMIT ?{lock}",
+        f"WITH {WAITS_CTE} SELECT t.id FROM tasks t LEFT JOIN waits ON waits.task_id = t.id "
+        f"WHERE {READY_SQL} ORDER BY {score} DESC, t.created_at, t.id LIMIT ?{lock}",
         [*params, limit],
     )
     return [row[0] for row in rows]

@@ -17,7 +17,8 @@ Contract for every backend:
   is ``BEGIN IMMEDIATE`` (the writer lock is taken up front, so concurrent
   writers queue on the busy timeout instead of failing with "database is
   locked"); on PostgreSQL it is an ordinary transaction at READ COMMITTED,
-  and ``dialect.skip_locked`` gives ``FOR UPDATE SKIP LOCKED`` for claims.
+  and ``dialect.lock_clause(alias, skip_locked=True)`` gives
+  ``FOR UPDATE OF alias SKIP LOCKED`` for claims.
   Nested ``transaction()`` blocks join the outer one.
 * Driver errors that a user can cause (server down, lock wait exhausted) come
   out as ``StoreError`` with a one-line message.
