@@ -13,12 +13,17 @@ $(BIN)/python:
 
 # The demo needs agentdeck, and pytest for the tests of the project it builds;
 # agentdeck's own tests need their heavier tools (moto, aiosmtpd, ...).
+# Byte-compile the editable sources once: where PYTHONDONTWRITEBYTECODE is set
+# (as on some CI and agent machines) every command would otherwise recompile
+# agentdeck from source, doubling its start-up.
 $(APP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e . pytest
+	$(BIN)/python -m compileall -q src >/dev/null
 	touch $(APP)
 
 $(DEV): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m compileall -q src >/dev/null
 	touch $(APP) $(DEV)
 
 demo: $(APP) ## Create the venv, install agentdeck, and run the guided tour.
