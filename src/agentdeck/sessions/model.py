@@ -1,7 +1,7 @@
 """A session as stored, and reading sessions back.
 
 ``Session.to_dict()`` is the documented JSON shape of ``session show --json``
-(docs/readme/sessions.md). Live sessions carry measured ``evidence``;
+(README, "Work sessions, evidence and notes"). Live sessions carry measured ``evidence``;
 imported ones (status ``imported``, written by ``agentdeck import``) carry
 the figures their notes claimed in ``imported.metrics``, kept apart so a
 claimed number is never shown as a measured one.
@@ -184,7 +184,7 @@ class Session:
         return self.started_at or (self.day or "") or self.created_at
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a session (see docs/readme/sessions.md)."""
+        """The JSON shape of a session (README, "JSON shapes" of the sessions)."""
         out: dict[str, Any] = {
             "id": self.id,
             "agent": self.agent,

@@ -41,6 +41,7 @@ from agentdeck.notes.importer.scan import (
 )
 from agentdeck.notes.importer.vocab import (
     LIVE_MARKER,
+    PRIMARY_DATE_LABELS,
     SESSION_ID,
     Section,
     category_of,
@@ -681,7 +682,7 @@ class SessionBuilder:
         if name is None or not value:
             return False
         if name == "date":
-            primary = normal(key) in _PRIMARY_DATE
+            primary = normal(key) in PRIMARY_DATE_LABELS
             found = find_dates(value)
             written = _with_zone(value, found[0].start, found[0].end) if found else value
             if primary and "date" not in self.have:
@@ -1109,20 +1110,6 @@ _ENTRY_OF = {
     "lessons": "lesson",
     "blockers": "blocker",
     "next": "next",
-}
-_PRIMARY_DATE = {
-    "date",
-    "day",
-    "session date",
-    "datum",
-    "fecha",
-    "data",
-    "jour",
-    "dag",
-    "started",
-    "start date",
-    "when",
-    "date started",
 }
 
 

@@ -1,7 +1,7 @@
 """Numbers as people write them in reports: ``1,569``, ``~5,000+``, ``17K+``, ``62.5%``.
 
 A claimed number keeps how exact it was meant to be. ``Amount.matches`` is the
-one tolerance rule every check uses (documented in ``docs/readme/import.md``):
+one tolerance rule every check uses (documented in the README, "Import the notes agents already wrote"):
 
 * a plain number must be met exactly;
 * ``~N`` (or "about", "approx.", "around", "roughly") allows 10 % either way;

@@ -167,20 +167,28 @@ def _field(name: str, *keys: str) -> None:
         _FIELDS[key] = name
 
 
+#: Labels of the date a session happened on; the other "date" labels (updated,
+#: completed, ...) are read only when a note has none of these.
+PRIMARY_DATE_LABELS = frozenset(
+    {
+        "date",
+        "day",
+        "session date",
+        "datum",
+        "fecha",
+        "data",
+        "jour",
+        "dag",
+        "started",
+        "start date",
+        "when",
+        "date started",
+    }
+)
+
 _field(
     "date",
-    "date",
-    "day",
-    "session date",
-    "datum",
-    "fecha",
-    "data",
-    "jour",
-    "dag",
-    "started",
-    "start date",
-    "when",
-    "date started",
+    *sorted(PRIMARY_DATE_LABELS),
     "last updated",
     "updated",
     "session completed",

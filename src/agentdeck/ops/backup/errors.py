@@ -1,4 +1,4 @@
-"""Errors of the backup commands, each with its exit code (see docs/readme/backup.md).
+"""Errors of the backup commands, each with its exit code (see the README, "Exit codes of `agentdeck backup`").
 
 They subclass the shared ``AgentdeckError`` family so the CLI prints them as one
 line and exits with their code; no new exit code is introduced:

@@ -179,25 +179,11 @@ class SummaryReader:
             return
         match = _JEST.match(line)
         if match:
-            found = dict((w, int(n)) for n, w in re.findall(r"(\d+) (\w+)", match.group(1)))
-            counts = dict.fromkeys(COUNT_KEYS, 0)
-            counts.update(
-                passed=found.get("passed", 0),
-                failed=found.get("failed", 0),
-                skipped=found.get("skipped", 0) + found.get("todo", 0),
-            )
-            self._set(counts, line, "jest")
+            self._set(_jest_counts(match.group(1)), line, "jest")
             return
         match = _VITEST.match(line)
         if match and ("passed" in line or "failed" in line):
-            found = dict((w, int(n)) for n, w in re.findall(r"(\d+) (\w+)", match.group(1)))
-            counts = dict.fromkeys(COUNT_KEYS, 0)
-            counts.update(
-                passed=found.get("passed", 0),
-                failed=found.get("failed", 0),
-                skipped=found.get("skipped", 0) + found.get("todo", 0),
-            )
-            self._set(counts, line, "vitest")
+            self._set(_jest_counts(match.group(1)), line, "vitest")
             return
         match = _MOCHA.match(line)
         if match:
@@ -239,3 +225,15 @@ class SummaryReader:
 
     def _set(self, counts: dict[str, int], line: str | None, runner: str | None) -> None:
         self.summary = Summary(counts, line.strip("= ") if line else None, runner)
+
+
+def _jest_counts(summary: str) -> dict[str, int]:
+    """Counts from a Jest or Vitest summary (``2 failed, 10 passed, 1 todo, 13 total``)."""
+    found = {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", summary)}
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    counts.update(
+        passed=found.get("passed", 0),
+        failed=found.get("failed", 0),
+        skipped=found.get("skipped", 0) + found.get("todo", 0),
+    )
+    return counts
