@@ -21,7 +21,15 @@ def now() -> datetime:
     """The current time (UTC, aware), or the pinned ``AGENTDECK_NOW``."""
     pinned = os.environ.get("AGENTDECK_NOW")
     if pinned:
-        return parse_timestamp(pinned)
+        try:
+            return parse_timestamp(pinned)
+        except ValueError:
+            from agentdeck.errors import InvalidInput
+
+            raise InvalidInput(
+                f"AGENTDECK_NOW={pinned!r} is not a timestamp",
+                hint="use ISO 8601 such as 2026-11-21T09:30:00Z, or unset it",
+            ) from None
     return datetime.now(UTC)
 
 

@@ -85,5 +85,12 @@ class StoreError(AgentdeckError):
     exit_code = ExitCode.STORE
 
 
+class CannotWrite(AgentdeckError):
+    """A file agentdeck must write (a note, an export, its config) cannot be written:
+    the folder is missing and cannot be made, is read-only, or the disk is full."""
+
+    exit_code = ExitCode.STORE
+
+
 class NoWorkspace(NotFound):
     """No workspace was found walking up from the current folder."""

@@ -13,15 +13,29 @@ import os
 import tempfile
 from pathlib import Path
 
+from agentdeck.errors import CannotWrite
+
 
 def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically; the folder is created if needed.
 
     Readers see either the old file or the new one, never a mix. Text is written
-    as UTF-8 with ``\\n`` line ends.
+    as UTF-8 with ``\\n`` line ends. A destination that cannot be written raises
+    ``CannotWrite`` (one line for the user) and leaves the old file as it was.
     """
+    # surrogateescape: bytes read as such (a hand-written note that is not UTF-8) go back unchanged.
+    payload = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    try:
+        _replace(path, payload, mode)
+    except OSError as err:
+        raise CannotWrite(
+            f"cannot write {path}: {err.strerror or err}",
+            hint="check that its folder exists or can be made, is writable, and has space",
+        ) from err
+
+
+def _replace(path: Path, payload: bytes, mode: int | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

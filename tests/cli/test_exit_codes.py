@@ -64,3 +64,15 @@ def test_interrupt_exits_130(ws) -> None:  # type: ignore[no-untyped-def]
     _, err = proc.communicate(timeout=20)
     # click writes a newline first so the message does not follow the terminal's ^C.
     assert proc.returncode == ExitCode.INTERRUPTED and err.strip() == "agentdeck: interrupted"
+
+
+def test_a_bad_pinned_clock_is_one_line_exit_2(ws, deck, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AGENTDECK_NOW", "2026-13-40")
+    result = deck("task", "add", "x")
+    assert result.code == ExitCode.INVALID
+    assert result.err == (
+        "agentdeck: error: AGENTDECK_NOW='2026-13-40' is not a timestamp; "
+        "use ISO 8601 such as 2026-11-21T09:30:00Z, or unset it\n"
+    )
+    monkeypatch.delenv("AGENTDECK_NOW")
+    assert deck("task", "list", "--json").out.strip() == "[]"

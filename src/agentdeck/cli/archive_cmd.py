@@ -9,7 +9,7 @@ import click
 from agentdeck import clock
 from agentdeck.backlog.archive import archive_finished, write_task_index
 from agentdeck.cli._common import emit_json, json_option, pass_workspace
-from agentdeck.errors import InvalidInput
+from agentdeck.errors import CannotWrite, InvalidInput
 from agentdeck.workspace import Workspace
 
 
@@ -37,7 +37,15 @@ def archive(
         cutoff = clock.now() - timedelta(days=ws.config.get("backlog", "archive_after_days"))
     tasks = archive_finished(ws.store, cutoff, actor=agent, dry_run=dry_run)
     index_path = ws.path(ws.config.get("notes", "task_index"))
-    listed = None if dry_run else write_task_index(ws.store, index_path)
+    try:
+        listed = None if dry_run else write_task_index(ws.store, index_path)
+    except CannotWrite as err:
+        # The archive itself is committed; only its index is missing.
+        err.hint = (
+            f"{len(tasks)} task(s) are archived; fix the path ([notes] task_index) and run "
+            "`agentdeck archive` again to write the index"
+        )
+        raise
     if as_json:
         emit_json(
             {

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentdeck import clock
+from agentdeck.errors import CannotWrite
 from agentdeck.fsutil import write_atomic
 from agentdeck.redact import redact, redact_data
 from agentdeck.sessions.model import Session, SessionFilter, get_session, list_sessions
@@ -370,11 +371,18 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _read(path: Path) -> str | None:
+    """The current text of a note (None when there is none). Bytes that are not
+    UTF-8 in a hand-written part survive the round trip (surrogateescape)."""
     try:
-        with path.open("r", encoding="utf-8", newline="") as handle:
+        with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as handle:
             return handle.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as err:
+        raise CannotWrite(
+            f"cannot read {path} to update it: {err.strerror or err}",
+            hint="make it a readable file, or point [notes] elsewhere",
+        ) from err
 
 
 def write_region(

@@ -91,6 +91,11 @@ def test_key_file_and_missing_key_file(benv: BackupEnv, deck, tmp_path: Path) ->
     made_key = deck("backup", "keygen", str(key))
     assert made_key.code == 0 and oct(key.stat().st_mode & 0o777) == "0o600"
     assert deck("backup", "keygen", str(key)).code == 4  # never overwrites a key
+    (tmp_path / "plain").write_text("a file, not a folder\n")
+    unwritable = deck("backup", "keygen", str(tmp_path / "plain" / "backup.key"))
+    assert unwritable.code == 6 and unwritable.err.startswith(
+        "agentdeck: error: cannot write the key file "
+    )
     dest = tmp_path / "keyed"
     created = deck("backup", "create", "--key-file", str(key), "--destination", str(dest), "--json")
     assert created.code == 0, created.err

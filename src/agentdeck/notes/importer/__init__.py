@@ -281,7 +281,8 @@ def collect_paths(specs: Sequence[str], *, cwd: Path | None = None) -> list[Foun
     seen: set[Path] = set()
 
     def add(path: Path, named: bool) -> None:
-        resolved = path.resolve()
+        # realpath, not Path.resolve(): it never raises on a symlink loop.
+        resolved = Path(os.path.realpath(path))
         if resolved not in seen:
             seen.add(resolved)
             out.append(Found(path, named))
@@ -318,6 +319,8 @@ def _walk(folder: Path) -> list[Path]:
             if not name.lower().endswith(NOTE_SUFFIXES) or name.startswith("."):
                 continue
             path = Path(root) / name
+            if not path.is_file():
+                continue  # a broken or looping symlink, a socket, a FIFO: nothing to read
             if name.lower().endswith(".json") and not is_backlog_export(path, strict=True):
                 continue  # JSON in a notes folder is data, unless it is a backlog export
             found.append(path)

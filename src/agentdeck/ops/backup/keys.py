@@ -190,9 +190,21 @@ def generate_key_file(path: Path) -> None:
         from agentdeck.errors import Conflict
 
         raise Conflict(f"{path} exists; refusing to overwrite a key", hint="choose a new file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(os.urandom(32).hex() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    created = False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        created = True
+        with os.fdopen(fd, "w") as handle:
+            handle.write(os.urandom(32).hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as err:
+        if created:  # never leave a short key behind (a full disk)
+            path.unlink(missing_ok=True)
+        from agentdeck.errors import CannotWrite
+
+        raise CannotWrite(
+            f"cannot write the key file {path}: {err.strerror or err}",
+            hint="choose a writable folder",
+        ) from None
