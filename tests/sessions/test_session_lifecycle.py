@@ -209,3 +209,17 @@ def test_outside_git_sessions_still_work(tmp_path, deck, monkeypatch) -> None:
     handoff = deck("handoff")
     assert handoff.code == 0 and "Git: unavailable" in handoff.out
     assert json.loads(deck("handoff", "--json").out)["git"]["available"] is False
+
+
+def test_a_repository_without_commits_is_said_so(tmp_path, deck, monkeypatch) -> None:
+    from agentdeck.workspace import init_workspace
+
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    git(folder, "init", "-q", "-b", "trunk")
+    monkeypatch.chdir(folder)
+    init_workspace(folder)
+    started = deck("session", "start", "--agent", "a", "--objective", "first steps")
+    assert started.code == 0, started.err
+    assert "  baseline: trunk at no commit yet, work tree with uncommitted changes" in started.out
+    assert deck("session", "end", "--agent", "a").code == 0

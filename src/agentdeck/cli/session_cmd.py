@@ -54,9 +54,8 @@ def start(
     base = item.baseline or {}
     if base.get("git"):
         state = "with uncommitted changes" if base.get("dirty") else "clean"
-        click.echo(
-            f"  baseline: {item.branch or 'detached HEAD'} at {str(base.get('head') or 'no commit')[:7]}, work tree {state}"
-        )
+        head = str(base["head"])[:7] if base.get("head") else "no commit yet"
+        click.echo(f"  baseline: {item.branch or 'detached HEAD'} at {head}, work tree {state}")
     else:
         click.echo(f"  baseline: git unavailable ({base.get('reason')}); evidence will be partial")
     for t in item.tasks_with("planned"):
