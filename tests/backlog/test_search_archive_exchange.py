@@ -120,6 +120,13 @@ def test_import_conflicts_and_replace(ws) -> None:  # type: ignore[no-untyped-de
         ),
         (lambda d: d["tasks"].append(dict(d["tasks"][0])), "appears twice"),
         (lambda d: d["tasks"][0].update(created_at="yesterday"), "bad value"),
+        # PostgreSQL refuses NUL in text, and a lone surrogate is not text at all.
+        (lambda d: d["tasks"][0].update(title="a\x00b"), r"task\.title contains a NUL character"),
+        (
+            lambda d: d["tasks"][0]["events"][0].update(note="\ud800"),
+            r"task\.events\[0\]\.note contains a lone surrogate",
+        ),
+        (lambda d: d["tasks"][0].update(assignee=5), "assignee must be a string or null"),
     ],
 )
 def test_bad_documents_change_nothing(ws, tmp_path, mutate, message) -> None:  # type: ignore[no-untyped-def]

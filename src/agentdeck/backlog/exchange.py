@@ -119,9 +119,38 @@ def parse_document(text: str, where: str = "the file") -> list[dict[str, Any]]:
     return out
 
 
+def _unstorable(value: Any, path: str) -> str | None:
+    """The path of the first text in ``value`` no database can store as text: a NUL
+    character (PostgreSQL refuses it) or a lone surrogate (not UTF-8 at all)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return f"{path} contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{path} contains a lone surrogate (not valid Unicode text)"
+        return None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _unstorable(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]")
+        if found:
+            return found
+    return None
+
+
 def _check_record(raw: Any, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise InvalidInput(f"{where} must be an object")
+    problem = _unstorable(raw, "task")
+    if problem:
+        raise InvalidInput(
+            f"{where} ({raw.get('id')!s:.40}): {problem}; remove it and import again"
+        )
     unknown = set(raw) - _TASK_KEYS
     if unknown:
         raise InvalidInput(f"{where} has unknown field {sorted(unknown)[0]!r}")
@@ -169,6 +198,15 @@ def _check_record(raw: Any, where: str) -> dict[str, Any]:
     for text_field in ("title", "description", "notes"):
         if not isinstance(record[text_field] or "", str):
             raise InvalidInput(f"{where} ({record['id']}): {text_field} must be a string")
+    for optional in (
+        "assignee",
+        "blocked_reason",
+        "found_in_session",
+        "completed_in_session",
+        "source",
+    ):
+        if record[optional] is not None and not isinstance(record[optional], str):
+            raise InvalidInput(f"{where} ({record['id']}): {optional} must be a string or null")
     record["description"] = record["description"] or ""
     record["notes"] = record["notes"] or ""
     return record
