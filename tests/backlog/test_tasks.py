@@ -167,3 +167,18 @@ def test_status_changes_during_an_open_session_belong_to_it(ws) -> None:  # type
     assert done.completed_in_session == "SESSION-20260101-001"
     roles = ws.store.query("SELECT task_id, role FROM session_tasks")
     assert [(r["task_id"], r["role"]) for r in roles] == [(task.id, "completed")]
+
+
+@pytest.mark.parametrize("by_id", [True, False], ids=["links-by-id", "all-links"])
+def test_load_tasks_attaches_each_tasks_own_tags_and_dependencies(ws, monkeypatch, by_id) -> None:  # type: ignore[no-untyped-def]
+    if not by_id:  # past the threshold every link is read in one pass
+        monkeypatch.setattr(core, "LINKS_BY_ID", 1)
+    base = add(ws, "base", tags=["infra"])
+    other = add(ws, "other", tags=["ui", "api"], depends_on=[base.id])
+    lone = add(ws, "lone")
+    loaded = core.load_tasks(ws.store, "t.id IN (?, ?) ORDER BY t.id", (other.id, lone.id))
+    assert [(t.id, t.tags, t.depends_on) for t in loaded] == [
+        (other.id, ["api", "ui"], [base.id]),
+        (lone.id, [], []),
+    ]
+    assert core.load_tasks(ws.store, "t.id = ?", ("TASK-20000101-001",)) == []

@@ -16,7 +16,14 @@ from typing import Any
 
 from agentdeck import ids
 from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask, task_from_row
-from agentdeck.backlog.tasks import _links, check_category, check_priority, check_status, check_tags
+from agentdeck.backlog.tasks import (
+    LINKS_BY_ID,
+    _links,
+    check_category,
+    check_priority,
+    check_status,
+    check_tags,
+)
 from agentdeck.backlog.urgency import READY_SQL, WAITS_CTE, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
@@ -175,7 +182,8 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
     ranked = _select(
         store, spec, weights, ", ".join(f"x.{c.strip()}" for c in TASK_COLUMNS.split(","))
     )
-    tags, deps = _links(store, [r.row[0] for r in ranked] if len(ranked) == 1 else None)
+    selected = [r.row[0] for r in ranked]
+    tags, deps = _links(store, selected if len(selected) <= LINKS_BY_ID else None)
     return [
         RankedTask(
             task_from_row(r.payload, tags.get(r.row[0]), deps.get(r.row[0])),

@@ -124,14 +124,24 @@ def check_task_id(value: str) -> str:
 # -- reading ----------------------------------------------------------------------------
 
 
+#: Up to this many tasks, their links are read by ID (an index lookup each); for
+#: more, one pass over every link costs less. A search of 20 tasks in a backlog of
+#: 10,000 read all 14,000 links before (about 25 ms).
+LINKS_BY_ID = 500
+
+
 def _links(
     store: Store, task_ids: Sequence[str] | None
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Tags and dependencies of the given tasks (all tasks when ``None``)."""
+    """Tags and dependencies of the given tasks (of every task when ``None`` or when
+    there are more than ``LINKS_BY_ID``; callers look up only theirs)."""
     tags: dict[str, list[str]] = {}
     deps: dict[str, list[str]] = {}
-    if task_ids is not None and len(task_ids) == 1:
-        where, params = " WHERE task_id = ?", tuple(task_ids)
+    if task_ids is not None and len(task_ids) <= LINKS_BY_ID:
+        if not task_ids:
+            return tags, deps
+        where = f" WHERE task_id IN ({', '.join('?' * len(task_ids))})"
+        params: tuple[str, ...] = tuple(task_ids)
     else:
         where, params = "", ()
     for row in store.query(
@@ -162,7 +172,7 @@ def load_tasks(store: Store, where: str = "", params: Sequence[Any] = ()) -> lis
     rows = store.query(sql, params)
     if not rows:
         return []
-    tags, deps = _links(store, [rows[0]["id"]] if len(rows) == 1 else None)
+    tags, deps = _links(store, [r["id"] for r in rows] if len(rows) <= LINKS_BY_ID else None)
     return [task_from_row(r, tags.get(r["id"]), deps.get(r["id"])) for r in rows]
 
 
