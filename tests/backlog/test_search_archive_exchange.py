@@ -154,3 +154,28 @@ def test_import_refuses_a_cycle_between_file_and_store(ws) -> None:  # type: ign
 def test_not_json_is_one_clear_error(ws) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput, match=r"not valid JSON: .* line 1, column 1"):
         import_backlog(ws.store, "# TODO\n- [ ] x", where="TODO.md")
+
+
+def test_a_big_import_refreshes_postgresql_statistics(pg_schema_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(pg_schema_url, default_path=tmp_path / "unused.db")
+    upgrade(store)
+    core.add_task(store, NewTask(title="template"), actor="alice")
+    template = export_backlog(store)["tasks"][0]
+    tasks = [
+        {**template, "id": f"TASK-20300101-{n:03d}", "title": f"imported {n}"}
+        for n in range(1, 521)
+    ]
+    doc = {**export_backlog(store), "tasks": tasks}
+
+    def analyzed() -> object:
+        return store.query_value(
+            "SELECT last_analyze FROM pg_stat_user_tables "
+            "WHERE relname = 'tasks' AND schemaname = current_schema()"
+        )
+
+    try:
+        assert analyzed() is None
+        assert len(import_backlog(store, json.dumps(doc)).created) == 520
+        assert analyzed() is not None
+    finally:
+        store.close()

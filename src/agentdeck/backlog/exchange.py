@@ -243,9 +243,18 @@ def import_backlog(
     """
     records = parse_document(text, where)
     try:
-        return _import(store, records, where=where, replace=replace, dry_run=dry_run)
+        result = _import(store, records, where=where, replace=replace, dry_run=dry_run)
     except _DryRun as dry:
         return dry.result
+    if store.dialect.is_postgres and len(result.created) + len(result.replaced) >= _ANALYZE_AFTER:
+        # Fresh statistics now, not whenever autovacuum gets to it: the planner's
+        # choices for `next` and `task list` depend on the tables' sizes.
+        store.execute("ANALYZE tasks, task_deps, task_tags, task_events")
+    return result
+
+
+#: Imports that write at least this many tasks refresh PostgreSQL's statistics.
+_ANALYZE_AFTER = 500
 
 
 def _import(

@@ -24,7 +24,7 @@ from agentdeck.backlog.tasks import (
     check_status,
     check_tags,
 )
-from agentdeck.backlog.urgency import READY_SQL, WAITS_CTE, UrgencyWeights, score_sql
+from agentdeck.backlog.urgency import READY_SQL, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
 
@@ -154,9 +154,9 @@ def _select(store: Store, spec: TaskFilter, weights: UrgencyWeights, payload: st
     }.get(spec.sort, "x.id")
     # MATERIALIZED: computed once per row, not again wherever the outer query names x.score.
     rows = store.query(
-        f"WITH {WAITS_CTE}, x AS MATERIALIZED (SELECT {columns}, {score} AS score, "
+        f"WITH x AS MATERIALIZED (SELECT {columns}, {score} AS score, "
         f"CASE WHEN {READY_SQL} THEN 1 ELSE 0 END AS ready "
-        f"FROM tasks t LEFT JOIN waits ON waits.task_id = t.id WHERE {where}) "
+        f"FROM tasks t WHERE {where}) "
         f"SELECT x.id, x.status, x.priority, x.created_at, x.archived_at, x.score, x.ready, "
         f"{rounded} AS urgency, {payload} FROM x ORDER BY {order}",
         [*score_params, *params],
