@@ -133,6 +133,17 @@ class Script:
             for name, statuses in self.table.items()
         ]
 
+    def monitor(self, ws, settings: MonitorSettings, *, echo=None, notifiers=()) -> Monitor:  # type: ignore[no-untyped-def]
+        """A monitor of ``ws`` that runs these checks on this clock."""
+        return Monitor(
+            ws,
+            settings,
+            echo=echo or (lambda _: None),
+            notifiers=list(notifiers),
+            clock=lambda: self.now,
+            checks=self.checks,
+        )
+
 
 def test_monitor_timeline_with_store_and_notifier(ws) -> None:
     table = {
@@ -143,14 +154,7 @@ def test_monitor_timeline_with_store_and_notifier(ws) -> None:
     recorder = Recorder()
     lines: list[str] = []
     settings = MonitorSettings(interval=60, debounce=2, reminder_minutes=3)
-    monitor = Monitor(
-        ws,
-        settings,
-        echo=lines.append,
-        notifiers=[recorder],
-        clock=lambda: script.now,
-        checks=script.checks,
-    )
+    monitor = script.monitor(ws, settings, echo=lines.append, notifiers=[recorder])
     for _ in range(12):
         monitor.run_round()
         assert monitor.dispatcher.wait(5)
@@ -182,27 +186,13 @@ def test_a_restarted_monitor_keeps_its_alert_state(ws) -> None:
     script = Script(table)
     first = Recorder()
     settings = MonitorSettings(interval=60, debounce=2, reminder_minutes=0)
-    one = Monitor(
-        ws,
-        settings,
-        echo=lambda _: None,
-        notifiers=[first],
-        clock=lambda: script.now,
-        checks=script.checks,
-    )
+    one = script.monitor(ws, settings, notifiers=[first])
     for _ in range(3):
         one.run_round()
     one.dispatcher.wait(5)
     assert first.events == ["FIRING service.api CRITICAL"]
     second = Recorder()
-    two = Monitor(
-        ws,
-        settings,
-        echo=lambda _: None,
-        notifiers=[second],
-        clock=lambda: script.now,
-        checks=script.checks,
-    )
+    two = script.monitor(ws, settings, notifiers=[second])
     for _ in range(3):
         two.run_round()
     two.dispatcher.wait(5)
@@ -213,9 +203,7 @@ def test_a_restarted_monitor_keeps_its_alert_state(ws) -> None:
 def test_retention_keeps_the_last_rounds(ws, keep_rounds: int, kept: int) -> None:
     script = Script({"disk": [OK] * 7})
     settings = MonitorSettings(interval=60, keep_rounds=keep_rounds, keep_days=0)
-    monitor = Monitor(
-        ws, settings, echo=lambda _: None, clock=lambda: script.now, checks=script.checks
-    )
+    monitor = script.monitor(ws, settings)
     for _ in range(7):
         monitor.run_round()
     assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == kept
@@ -227,9 +215,7 @@ def test_retention_by_age(ws) -> None:
     script = Script({"disk": [OK] * 5})
     # One round a minute: keep_days of 2.5 minutes keeps the rounds of the last 2.5 minutes.
     settings = MonitorSettings(interval=60, keep_rounds=0, keep_days=2.5 / 1440)
-    monitor = Monitor(
-        ws, settings, echo=lambda _: None, clock=lambda: script.now, checks=script.checks
-    )
+    monitor = script.monitor(ws, settings)
     for _ in range(5):
         monitor.run_round()
     assert ws.store.query_value("SELECT count(*) FROM monitor_rounds") == 3
@@ -246,14 +232,7 @@ def test_a_round_whose_store_write_fails_is_reported_and_the_loop_goes_on(
     recorder = Recorder()
     lines: list[str] = []
     settings = MonitorSettings(interval=0.01, debounce=2, reminder_minutes=0)
-    monitor = Monitor(
-        ws,
-        settings,
-        echo=lines.append,
-        notifiers=[recorder],
-        clock=lambda: script.now,
-        checks=script.checks,
-    )
+    monitor = script.monitor(ws, settings, echo=lines.append, notifiers=[recorder])
     real = history.save_round
     calls = []
 

@@ -228,6 +228,10 @@ def _stored_records(store: Store, wanted: set[str]) -> dict[str, dict[str, Any]]
     return out
 
 
+#: Imports that write at least this many tasks refresh PostgreSQL's statistics.
+_ANALYZE_AFTER = 500
+
+
 def import_backlog(
     store: Store,
     text: str,
@@ -251,10 +255,6 @@ def import_backlog(
         # choices for `next` and `task list` depend on the tables' sizes.
         store.execute("ANALYZE tasks, task_deps, task_tags, task_events")
     return result
-
-
-#: Imports that write at least this many tasks refresh PostgreSQL's statistics.
-_ANALYZE_AFTER = 500
 
 
 def _import(

@@ -16,14 +16,7 @@ from typing import Any
 
 from agentdeck import ids
 from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask, task_from_row
-from agentdeck.backlog.tasks import (
-    LINKS_BY_ID,
-    _links,
-    check_category,
-    check_priority,
-    check_status,
-    check_tags,
-)
+from agentdeck.backlog.tasks import _links, check_category, check_priority, check_status, check_tags
 from agentdeck.backlog.urgency import READY_SQL, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
@@ -182,8 +175,7 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
     ranked = _select(
         store, spec, weights, ", ".join(f"x.{c.strip()}" for c in TASK_COLUMNS.split(","))
     )
-    selected = [r.row[0] for r in ranked]
-    tags, deps = _links(store, selected if len(selected) <= LINKS_BY_ID else None)
+    tags, deps = _links(store, [r.row[0] for r in ranked])
     return [
         RankedTask(
             task_from_row(r.payload, tags.get(r.row[0]), deps.get(r.row[0])),

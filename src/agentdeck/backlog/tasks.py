@@ -131,15 +131,15 @@ LINKS_BY_ID = 500
 
 
 def _links(
-    store: Store, task_ids: Sequence[str] | None
+    store: Store, task_ids: Sequence[str]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Tags and dependencies of the given tasks (of every task when ``None`` or when
-    there are more than ``LINKS_BY_ID``; callers look up only theirs)."""
+    """Tags and dependencies of the given tasks, by task ID. For more than
+    ``LINKS_BY_ID`` tasks every link is read (callers look up only theirs)."""
     tags: dict[str, list[str]] = {}
     deps: dict[str, list[str]] = {}
-    if task_ids is not None and len(task_ids) <= LINKS_BY_ID:
-        if not task_ids:
-            return tags, deps
+    if not task_ids:
+        return tags, deps
+    if len(task_ids) <= LINKS_BY_ID:
         where = f" WHERE task_id IN ({', '.join('?' * len(task_ids))})"
         params: tuple[str, ...] = tuple(task_ids)
     else:
@@ -172,7 +172,7 @@ def load_tasks(store: Store, where: str = "", params: Sequence[Any] = ()) -> lis
     rows = store.query(sql, params)
     if not rows:
         return []
-    tags, deps = _links(store, [r["id"] for r in rows] if len(rows) <= LINKS_BY_ID else None)
+    tags, deps = _links(store, [r["id"] for r in rows])
     return [task_from_row(r, tags.get(r["id"]), deps.get(r["id"])) for r in rows]
 
 

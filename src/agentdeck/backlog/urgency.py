@@ -92,9 +92,9 @@ def score_sql(store: Store, weights: UrgencyWeights) -> tuple[str, list[Any]]:
 
     The same formula as ``explain``'s parts, computed by the database so
     ``next`` and ``task list`` order thousands of tasks without reading them
-    into Python; a test holds the two formulas equal. Ages are in days (``julianday`` on SQLite, epoch
-    seconds on PostgreSQL); SQLite's two-argument ``min``/``max`` are
-    PostgreSQL's ``LEAST``/``GREATEST``.
+    into Python; a test holds the two formulas equal. Ages are in days
+    (``julianday`` on SQLite, epoch seconds on PostgreSQL); SQLite's
+    two-argument ``min``/``max`` are PostgreSQL's ``LEAST``/``GREATEST``.
     """
     pg = store.dialect.is_postgres
     low, high = ("LEAST", "GREATEST") if pg else ("min", "max")
