@@ -30,20 +30,67 @@ from agentdeck.notes.importer.scan import (
 )
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
+#: A digit as ``\d`` reads one (any Unicode decimal digit, as ``NUMBER`` does).
+_HAS_DIGIT = re.compile(r"\d").search
+_TEXT_KINDS = (TEXT, ITEM, HEADING, TABLE)
+
 
 @dataclass
 class Scope:
-    """The lines of one session (or of the whole report) and what the parser read from them."""
+    """The lines of one session (or of the whole report) and what the parser read from them.
+
+    Most checks read a number from a line, and most lines of a report have
+    none: ``numbered()`` and ``numbered_text_lines()`` are the lines whose
+    text holds a digit, found once per scope. Every text a check reads from
+    a line (``_plain``, ``_kv``, ``_label_text``) is made of characters of
+    ``line.text`` (markup and symbols are only removed), so a check that
+    needs a digit can skip the other lines without reading them.
+    """
 
     lines: list[Line]
     session: ParsedSession | None
     name: str | None
     _text: list[Line] | None = None
+    _numbered: list[int] | None = None
+    _numbered_text: list[Line] | None = None
 
     def text_lines(self) -> list[Line]:
         if self._text is None:
-            self._text = [ln for ln in self.lines if ln.kind in (TEXT, ITEM, HEADING, TABLE)]
+            self._text = [ln for ln in self.lines if ln.kind in _TEXT_KINDS]
         return self._text
+
+    def numbered(self) -> list[int]:
+        """Indices (into ``lines``) of the lines whose text holds a digit."""
+        if self._numbered is None:
+            found = map(_HAS_DIGIT, [ln.text for ln in self.lines])
+            self._numbered = [i for i, match in enumerate(found) if match is not None]
+        return self._numbered
+
+    def numbered_text_lines(self) -> list[Line]:
+        """``text_lines()`` whose text holds a digit, in order."""
+        if self._numbered_text is None:
+            lines = self.lines
+            self._numbered_text = [
+                lines[i] for i in self.numbered() if lines[i].kind in _TEXT_KINDS
+            ]
+        return self._numbered_text
+
+
+def _may_match(line: Line, pattern: re.Pattern[str]) -> bool:
+    """False when ``pattern`` cannot match the plain text or label of ``line``; else True.
+
+    For a ``pattern`` of letters only (no ``*``, ``_``, `````, space): without
+    a link or an HTML tag, cleaning a line only removes those three marks,
+    collapses whitespace and trims symbols, so a match in the cleaned text is
+    a match in the line with the marks removed. Lines with ``[`` or ``<``
+    (and table rows) are left to the full reading.
+    """
+    text = line.text
+    if line.kind == TABLE or "[" in text or "<" in text:
+        return True
+    if "*" in text or "_" in text or "`" in text:
+        text = text.replace("*", "").replace("_", "").replace("`", "")
+    return pattern.search(text) is not None
 
 
 #: Per line of the report being verified (by ``id``; cleared by ``verify_report``):
@@ -229,7 +276,9 @@ def _num(value: str, scale: str | None) -> float:
 
 
 def ratio_claims(scope: Scope) -> Iterator[Claim]:
-    for line in scope.text_lines():
+    for line in scope.numbered_text_lines():
+        if "%" not in line.text:
+            continue
         text = _plain(line)
         if "%" not in text:
             continue
@@ -306,7 +355,8 @@ def tasks_listed(scope: Scope) -> tuple[int, str] | None:
 def task_claims(scope: Scope) -> Iterator[Claim]:
     listed = tasks_listed(scope)
     new_count = len(scope.session.new_tasks) if scope.session else 0
-    for line in scope.text_lines():
+    # Every form read below gives its count in digits.
+    for line in scope.numbered_text_lines():
         text = _plain(line)
         if "task" not in text.lower():
             continue
@@ -422,7 +472,9 @@ def _label_text_of(line: Line) -> str | None:
 
 def count_claims(scope: Scope) -> Iterator[Claim]:
     lines = scope.lines
-    for index, line in enumerate(lines):
+    # A count is written in digits, both as a value and in a label.
+    for index in scope.numbered():
+        line = lines[index]
         if line.kind not in (HEADING, TEXT, ITEM):
             continue
         # "Total: N" / "Lines of Code: ~60,000+" with its parts listed right below it.
@@ -524,10 +576,27 @@ def _sum_or_count(
     return _compare("count", scope, line, text, amount, found, where, "items listed")
 
 
+#: The first word of each ``_BREAKDOWN`` form (``_may_match`` tries it on the raw line).
+_BREAKDOWN_WORD = re.compile(
+    r"breakdown|by|split|consisting|parts|aufschlüsselung|répartition|desglose", re.I
+)
+
+
+def _may_be_breakdown(line: Line) -> bool:
+    """Whether ``line`` can be a "Breakdown:" label: a heading, a bold lead-in or a text
+    ending with ":" (what ``_label_text`` reads), with one of the words of ``_BREAKDOWN``."""
+    text = line.text
+    if line.kind != HEADING and ":" not in text and "**" not in text and "__" not in text:
+        return False
+    return _may_match(line, _BREAKDOWN_WORD)
+
+
 def breakdown_claims(scope: Scope) -> Iterator[Claim]:
     """A "Breakdown:" list a few lines after a total with the same unit (``Total Lines: 937``)."""
     lines = scope.lines
     for index, line in enumerate(lines):
+        if not _may_be_breakdown(line):
+            continue
         label = _label_text(line)
         if not label or not _BREAKDOWN.match(label.strip(" *:")):
             continue
@@ -559,7 +628,9 @@ _PAREN_PARTS = re.compile(
 
 def paren_sum_claims(scope: Scope) -> Iterator[Claim]:
     """ "Found 25 issues (8 P1 critical, 9 P2 important, 8 P3 nice-to-have)"."""
-    for line in scope.text_lines():
+    for line in scope.numbered_text_lines():
+        if "(" not in line.text:
+            continue
         text = _plain(line)
         if "(" not in text:
             continue
@@ -618,7 +689,7 @@ def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:
     mismatch says nothing.
     """
     groups = None
-    for line in scope.text_lines():
+    for line in scope.numbered_text_lines():  # the total is a number
         if line.no in done_lines:
             continue
         pair = _pair(line) if line.kind in (TEXT, ITEM) else None
@@ -657,7 +728,7 @@ _KEY_NOISE = re.compile(r"[^\w%]+")
 
 def repeat_claims(scope: Scope) -> Iterator[Claim]:
     seen: dict[str, tuple[Line, str, Amount, str]] = {}
-    for line in scope.text_lines():
+    for line in scope.numbered_text_lines():  # the value starts with a digit
         if line.kind == TABLE:
             cells = [clean_inline(c) for c in line.cells or []]
             if len(cells) < 2:

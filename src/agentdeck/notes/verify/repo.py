@@ -11,7 +11,7 @@ from typing import Any
 from agentdeck import vcs
 from agentdeck.notes.importer.numbers import COUNT, Amount
 from agentdeck.notes.importer.scan import TABLE, clean_inline
-from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _pair, _plain
+from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _may_match, _pair, _plain
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".agentdeck"}
@@ -235,7 +235,8 @@ _WHAT = {
 
 def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
     seen: set[tuple[str, int]] = set()
-    for line in scope.text_lines():
+    # Every statement read below has its number in digits.
+    for line in scope.numbered_text_lines():
         if line.kind == TABLE:
             cells = [clean_inline(c) for c in line.cells or []]
             pair = (cells[0], cells[1]) if len(cells) >= 2 else None
@@ -344,6 +345,8 @@ def test_claims(scope: Scope, run: dict[str, Any] | None, why_not: str) -> Itera
     claims = []
     negation = None
     for line in scope.text_lines():
+        if not _may_match(line, _TEST_HINT):
+            continue
         text = _plain(line)
         if not _TEST_HINT.search(text):
             continue
