@@ -253,7 +253,7 @@ def import_backlog(
     if store.dialect.is_postgres and len(result.created) + len(result.replaced) >= _ANALYZE_AFTER:
         # Fresh statistics now, not whenever autovacuum gets to it: the planner's
         # choices for `next` and `task list` depend on the tables' sizes.
-        store.execute("ANALYZE tasks, task_deps, task_tags, task_events")
+        store.execute("ANALYZE tasks, task_deps, task_tags, task_events, task_derived")
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from agentdeck import ids
 from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask, task_from_row
 from agentdeck.backlog.tasks import _links, check_category, check_priority, check_status, check_tags
-from agentdeck.backlog.urgency import READY_SQL, UrgencyWeights, score_sql
+from agentdeck.backlog.urgency import DERIVED_JOIN, READY_SQL, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
 
@@ -67,29 +67,24 @@ class _Ranked:
 
 def _json_object_sql(postgres: bool) -> str:
     """SQL for one task's JSON object (alias ``x``), keys in ``Task.to_dict()`` order,
-    then ``ready`` and ``urgency``."""
+    then ``ready`` and ``urgency``. Tags and dependencies come as the sorted JSON
+    arrays the database keeps per task (``task_derived``, migration m080)."""
     pairs = ", ".join(f"'{key}', x.{key}" for key in TASK_KEYS)
     if postgres:
         return (
             f"json_build_object({pairs}, 'acceptance', x.acceptance::json, "
-            "'tags', COALESCE((SELECT json_agg(g.tag ORDER BY g.tag) FROM task_tags g "
-            "WHERE g.task_id = x.id), '[]'::json), "
-            "'depends_on', COALESCE((SELECT json_agg(d.depends_on ORDER BY d.depends_on) "
-            "FROM task_deps d WHERE d.task_id = x.id), '[]'::json), "
+            "'tags', x.tags_json::json, 'depends_on', x.deps_json::json, "
             "'ready', x.ready = 1, 'urgency', round(CAST(x.score AS numeric), 3))::text"
         )
     return (
         f"json_object({pairs}, 'acceptance', json(x.acceptance), "
-        "'tags', (SELECT json_group_array(tag) FROM "
-        "(SELECT g.tag FROM task_tags g WHERE g.task_id = x.id ORDER BY g.tag)), "
-        "'depends_on', (SELECT json_group_array(depends_on) FROM "
-        "(SELECT d.depends_on FROM task_deps d WHERE d.task_id = x.id ORDER BY d.depends_on)), "
+        "'tags', json(x.tags_json), 'depends_on', json(x.deps_json), "
         "'ready', json(CASE WHEN x.ready = 1 THEN 'true' ELSE 'false' END), 'urgency', round(x.score, 3))"
     )
 
 
 def _where(spec: TaskFilter) -> tuple[str, list[Any]]:
-    """The SQL condition (alias ``t``) and parameters for ``spec``."""
+    """The SQL condition (aliases ``t`` and ``k``) and parameters for ``spec``."""
     where: list[str] = []
     params: list[Any] = []
     statuses = [check_status(s) for s in spec.statuses]
@@ -147,9 +142,10 @@ def _select(store: Store, spec: TaskFilter, weights: UrgencyWeights, payload: st
     }.get(spec.sort, "x.id")
     # MATERIALIZED: computed once per row, not again wherever the outer query names x.score.
     rows = store.query(
-        f"WITH x AS MATERIALIZED (SELECT {columns}, {score} AS score, "
+        f"WITH x AS MATERIALIZED (SELECT {columns}, k.tags AS tags_json, "
+        f"k.depends_on AS deps_json, {score} AS score, "
         f"CASE WHEN {READY_SQL} THEN 1 ELSE 0 END AS ready "
-        f"FROM tasks t WHERE {where}) "
+        f"FROM tasks t {DERIVED_JOIN} WHERE {where}) "
         f"SELECT x.id, x.status, x.priority, x.created_at, x.archived_at, x.score, x.ready, "
         f"{rounded} AS urgency, {payload} FROM x ORDER BY {order}",
         [*score_params, *params],
