@@ -10,8 +10,10 @@ duration against the time range. Repository checks live in ``repo.py``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from agentdeck.notes.importer.model import ParsedSession
 from agentdeck.notes.importer.numbers import NUMBER, Amount, parse_amount
@@ -30,21 +32,51 @@ from agentdeck.notes.importer.scan import (
 )
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
-#: A digit as ``\d`` reads one (any Unicode decimal digit, as ``NUMBER`` does).
-_HAS_DIGIT = re.compile(r"\d").search
 _TEXT_KINDS = (TEXT, ITEM, HEADING, TABLE)
+#: A line with a digit (``\d``: any Unicode decimal digit, as ``NUMBER`` reads
+#: them); ``.*`` takes the rest of the line, so there is one match per line.
+_DIGITS = re.compile(r"\d.*")
+#: A line with a link or an HTML tag: cleaning it may remove more than marks.
+_LINK_OR_TAG = re.compile(r"[\[<].*")
+#: What ``clean_inline`` removes from a line without links or tags, wherever
+#: they are: emphasis marks and code ticks.
+_MARKS = ("*", "_", "`")
+#: The characters ``re.IGNORECASE`` takes for an ASCII letter whose ``lower()``
+#: is not that letter: dotless i and long s (``"ſ".lower()`` is itself). A
+#: capital dotted I lowers to two characters, which would shift every offset;
+#: text holding one is searched with the ignore-case patterns instead.
+_FOLD = {"ı": "i", "ſ": "s"}
+_DOTTED_I = "\u0130"
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words a check looks for (``Scope.may_say``): lower-case letters, and a pattern
+    that finds them ignoring case with marks between their letters (``**Test**s``)."""
+
+    alternatives: tuple[str, ...]
+    anycase: re.Pattern[str]
+
+
+def words(*alternatives: str) -> Words:
+    """``Words`` for ``alternatives`` (lower-case letters only)."""
+    marks = "[" + re.escape("".join(_MARKS)) + "]*"
+    body = "|".join(marks.join(map(re.escape, word)) for word in alternatives)
+    return Words(alternatives, re.compile(f"(?:{body}).*", re.I))
 
 
 @dataclass
 class Scope:
     """The lines of one session (or of the whole report) and what the parser read from them.
 
-    Most checks read a number from a line, and most lines of a report have
-    none: ``numbered()`` and ``numbered_text_lines()`` are the lines whose
-    text holds a digit, found once per scope. Every text a check reads from
-    a line (``_plain``, ``_kv``, ``_label_text``) is made of characters of
-    ``line.text`` (markup and symbols are only removed), so a check that
-    needs a digit can skip the other lines without reading them.
+    Most checks look for a number or a word, and most lines of a report have
+    neither. Every text a check reads from a line (``_plain``, ``_kv``,
+    ``_label_text``) is made of the characters of ``line.text`` with markup
+    and symbols removed, so a line whose text has no digit cannot hold a
+    number, and one that does not have a word (allowing for removed marks)
+    cannot hold it either. ``numbered()`` and ``may_say()`` find those lines
+    with searches of the whole scope's text, instead of a test per line and
+    per check.
     """
 
     lines: list[Line]
@@ -53,17 +85,57 @@ class Scope:
     _text: list[Line] | None = None
     _numbered: list[int] | None = None
     _numbered_text: list[Line] | None = None
+    #: The texts joined by newlines, and where each starts (None: a text holds a newline).
+    _joined: tuple[str, list[int]] | None = None
+    #: The same lowered, folded (``_FOLD``) and without marks (None: not possible).
+    _folded: tuple[str, list[int]] | None = None
+    _indexed: bool = False
+    _marked: set[int] | None = None
 
     def text_lines(self) -> list[Line]:
         if self._text is None:
             self._text = [ln for ln in self.lines if ln.kind in _TEXT_KINDS]
         return self._text
 
+    def _index(self) -> None:
+        """Join the texts once; a text holding a newline itself (never made by the
+        reader, but a ``Line`` can be built with one) leaves everything to per-line searches."""
+        self._indexed = True
+        texts = [ln.text for ln in self.lines]
+        joined = "\n".join(texts)
+        if joined.count("\n") != max(len(texts) - 1, 0):
+            return
+        self._joined = (joined, _starts(texts))
+        if _DOTTED_I in joined:
+            return
+        folded = joined.lower()
+        for odd, letter in _FOLD.items():
+            if odd in folded:
+                folded = folded.replace(odd, letter)
+        starts = self._joined[1]
+        if any(mark in folded for mark in _MARKS):
+            for mark in _MARKS:
+                folded = folded.replace(mark, "")
+            starts = _starts(folded.split("\n"))
+        self._folded = (folded, starts)
+
+    def _find(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indices (into ``lines``, ascending) of the lines whose text ``pattern`` matches.
+
+        ``pattern`` must not match across a newline and ends in ``.*`` (one
+        match per line); each match is placed by bisection.
+        """
+        if not self._indexed:
+            self._index()
+        if self._joined is None:
+            return [i for i, ln in enumerate(self.lines) if pattern.search(ln.text)]
+        text, starts = self._joined
+        return [bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)]
+
     def numbered(self) -> list[int]:
-        """Indices (into ``lines``) of the lines whose text holds a digit."""
+        """Indices of the lines whose text holds a digit."""
         if self._numbered is None:
-            found = map(_HAS_DIGIT, [ln.text for ln in self.lines])
-            self._numbered = [i for i, match in enumerate(found) if match is not None]
+            self._numbered = self._find(_DIGITS)
         return self._numbered
 
     def numbered_text_lines(self) -> list[Line]:
@@ -75,22 +147,50 @@ class Scope:
             ]
         return self._numbered_text
 
+    def numbered_saying(self, *wanted: Words) -> list[int]:
+        """Indices of the ``numbered_text_lines()`` that may also say one of each of ``wanted``
+        (see ``may_say``), ascending."""
+        lines = self.lines
+        found = [i for i in self.numbered() if lines[i].kind in _TEXT_KINDS]
+        for each in wanted:
+            saying = self.may_say(each)
+            found = [i for i in found if i in saying]
+        return found
 
-def _may_match(line: Line, pattern: re.Pattern[str]) -> bool:
-    """False when ``pattern`` cannot match the plain text or label of ``line``; else True.
+    def may_say(self, wanted: Words) -> set[int]:
+        """Indices of the lines whose cleaned text may hold one of ``wanted``, ignoring case.
 
-    For a ``pattern`` of letters only (no ``*``, ``_``, `````, space): without
-    a link or an HTML tag, cleaning a line only removes those three marks,
-    collapses whitespace and trims symbols, so a match in the cleaned text is
-    a match in the line with the marks removed. Lines with ``[`` or ``<``
-    (and table rows) are left to the full reading.
-    """
-    text = line.text
-    if line.kind == TABLE or "[" in text or "<" in text:
-        return True
-    if "*" in text or "_" in text or "`" in text:
-        text = text.replace("*", "").replace("_", "").replace("`", "")
-    return pattern.search(text) is not None
+        Without a link or an HTML tag, cleaning a line only removes emphasis
+        marks and code ticks, collapses whitespace and trims symbols, so a
+        word of the cleaned text is in the line once its marks are removed:
+        the lines are searched lowered, folded and without marks. Lines with
+        ``[`` or ``<``, and table rows (read cell by cell), are always included.
+        """
+        if not self._indexed:
+            self._index()
+        if self._marked is None:
+            self._marked = set(self._find(_LINK_OR_TAG))
+            self._marked.update(i for i, ln in enumerate(self.lines) if ln.kind == TABLE)
+        found = set(self._marked)
+        if self._folded is None:
+            found.update(self._find(wanted.anycase))
+            return found
+        text, starts = self._folded
+        last = len(starts) - 1
+        for word in wanted.alternatives:
+            at = text.find(word)
+            while at >= 0:
+                index = bisect_right(starts, at) - 1
+                found.add(index)
+                if index == last:
+                    break
+                at = text.find(word, starts[index + 1])  # the next line: one hit is enough
+        return found
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Where each of ``texts`` starts in ``"\n".join(texts)``."""
+    return list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
 
 
 #: Per line of the report being verified (by ``id``; cleared by ``verify_report``):
@@ -337,6 +437,23 @@ _NEW_TASKS_PROSE = re.compile(
 )
 
 
+_TASK_WORD = words("task")
+_TASK_DONE_OR_NEW = words(
+    "complete",
+    "done",
+    "executed",
+    "finished",
+    "delivered",
+    "closed",
+    "did",
+    "new",
+    "recommended",
+    "follow",
+    "identified",
+    "added",
+)
+
+
 def tasks_listed(scope: Scope) -> tuple[int, str] | None:
     """How many completed tasks the report lists in this scope, and where."""
     session = scope.session
@@ -355,8 +472,10 @@ def tasks_listed(scope: Scope) -> tuple[int, str] | None:
 def task_claims(scope: Scope) -> Iterator[Claim]:
     listed = tasks_listed(scope)
     new_count = len(scope.session.new_tasks) if scope.session else 0
-    # Every form read below gives its count in digits.
-    for line in scope.numbered_text_lines():
+    # Every form read below gives its count in digits, on a line that says "task"
+    # and that it was done (``_TASKS_KEY``, ``_TASKS_PROSE``) or that tasks are new.
+    for index in scope.numbered_saying(_TASK_WORD, _TASK_DONE_OR_NEW):
+        line = scope.lines[index]
         text = _plain(line)
         if "task" not in text.lower():
             continue
@@ -472,10 +591,22 @@ def _label_text_of(line: Line) -> str | None:
 
 def count_claims(scope: Scope) -> Iterator[Claim]:
     lines = scope.lines
-    # A count is written in digits, both as a value and in a label.
+    # A count is written in digits, after a colon (a pair's value, a label
+    # "12 files:") or in parentheses ("Scripts Created (7)").
     for index in scope.numbered():
         line = lines[index]
         if line.kind not in (HEADING, TEXT, ITEM):
+            continue
+        # Without a colon (no pair, no label "12 files:"), only a count in parentheses
+        # in a heading or a bold lead-in ("**Scripts Created (7)**"), as ``_label_text`` reads.
+        text = line.text
+        if (
+            ":" not in text
+            and "：" not in text
+            and (
+                "(" not in text or (line.kind != HEADING and "**" not in text and "__" not in text)
+            )
+        ):
             continue
         # "Total: N" / "Lines of Code: ~60,000+" with its parts listed right below it.
         pair = _kv(line)
@@ -576,26 +707,20 @@ def _sum_or_count(
     return _compare("count", scope, line, text, amount, found, where, "items listed")
 
 
-#: The first word of each ``_BREAKDOWN`` form (``_may_match`` tries it on the raw line).
-_BREAKDOWN_WORD = re.compile(
-    r"breakdown|by|split|consisting|parts|aufschlüsselung|répartition|desglose", re.I
+#: The first word of each ``_BREAKDOWN`` form.
+_BREAKDOWN_WORD = words(
+    "breakdown", "by", "split", "consisting", "parts", "aufschlüsselung", "répartition", "desglose"
 )
-
-
-def _may_be_breakdown(line: Line) -> bool:
-    """Whether ``line`` can be a "Breakdown:" label: a heading, a bold lead-in or a text
-    ending with ":" (what ``_label_text`` reads), with one of the words of ``_BREAKDOWN``."""
-    text = line.text
-    if line.kind != HEADING and ":" not in text and "**" not in text and "__" not in text:
-        return False
-    return _may_match(line, _BREAKDOWN_WORD)
 
 
 def breakdown_claims(scope: Scope) -> Iterator[Claim]:
     """A "Breakdown:" list a few lines after a total with the same unit (``Total Lines: 937``)."""
     lines = scope.lines
-    for index, line in enumerate(lines):
-        if not _may_be_breakdown(line):
+    for index in sorted(scope.may_say(_BREAKDOWN_WORD)):
+        line = lines[index]
+        text = line.text
+        # What ``_label_text`` reads: a heading, a bold lead-in, a text ending with ":".
+        if line.kind != HEADING and ":" not in text and "**" not in text and "__" not in text:
             continue
         label = _label_text(line)
         if not label or not _BREAKDOWN.match(label.strip(" *:")):
@@ -629,7 +754,8 @@ _PAREN_PARTS = re.compile(
 def paren_sum_claims(scope: Scope) -> Iterator[Claim]:
     """ "Found 25 issues (8 P1 critical, 9 P2 important, 8 P3 nice-to-have)"."""
     for line in scope.numbered_text_lines():
-        if "(" not in line.text:
+        raw = line.text
+        if "(" not in raw or ("," not in raw and ";" not in raw):  # parts are listed in parentheses
             continue
         text = _plain(line)
         if "(" not in text:
@@ -682,6 +808,9 @@ def _groups(scope: Scope) -> list[list[Line]]:
     return groups
 
 
+_TOTAL_WORD = words("total", "overall", "combined", "sum", "all", "gesamt", "insgesamt")
+
+
 def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:
     """A "Total ... N lines" confirmed by any list, section or tree whose parts add up to it.
 
@@ -689,7 +818,8 @@ def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:
     mismatch says nothing.
     """
     groups = None
-    for line in scope.numbered_text_lines():  # the total is a number
+    for index in scope.numbered_saying(_TOTAL_WORD):  # the total is a number
+        line = scope.lines[index]
         if line.no in done_lines:
             continue
         pair = _pair(line) if line.kind in (TEXT, ITEM) else None
@@ -729,6 +859,8 @@ _KEY_NOISE = re.compile(r"[^\w%]+")
 def repeat_claims(scope: Scope) -> Iterator[Claim]:
     seen: dict[str, tuple[Line, str, Amount, str]] = {}
     for line in scope.numbered_text_lines():  # the value starts with a digit
+        if line.kind != TABLE and ":" not in line.text and "：" not in line.text:
+            continue  # no pair
         if line.kind == TABLE:
             cells = [clean_inline(c) for c in line.cells or []]
             if len(cells) < 2:

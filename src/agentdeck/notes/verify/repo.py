@@ -10,8 +10,8 @@ from typing import Any
 
 from agentdeck import vcs
 from agentdeck.notes.importer.numbers import COUNT, Amount
-from agentdeck.notes.importer.scan import TABLE, clean_inline
-from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _may_match, _pair, _plain
+from agentdeck.notes.importer.scan import HEADING, ITEM, TABLE, TEXT, clean_inline
+from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _pair, _plain, words
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".agentdeck"}
@@ -195,6 +195,24 @@ _GIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _GIT_HINT = re.compile(r"commit|lines?\b|files?\b", re.I)
+#: Any of ``_GIT_PATTERNS``: most lines that name lines or files ("(193 lines)")
+#: state none of them, and leave after this one search.
+_GIT_ANY = re.compile("|".join(f"(?:{p.pattern})" for _, p in _GIT_PATTERNS), re.I)
+#: A word every statement below needs, in its text or in its key.
+_GIT_ANY_WORD = words("commit", "line", "file", "insertion", "deletion")
+#: The words of ``_GIT_PATTERNS`` besides "line" and "file" (the others need "+" or "-").
+_GIT_VERB_WORD = words(
+    "commit",
+    "added",
+    "inserted",
+    "removed",
+    "deleted",
+    "modified",
+    "changed",
+    "touched",
+    "across",
+    "created",
+)
 #: The word each of ``_GIT_PATTERNS`` needs (matched as they are, ignoring
 #: case): a line is tried only against the patterns whose word it has.
 _GIT_WORD = {
@@ -235,8 +253,22 @@ _WHAT = {
 
 def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
     seen: set[tuple[str, int]] = set()
-    # Every statement read below has its number in digits.
-    for line in scope.numbered_text_lines():
+    # Every statement read below has its number in digits and one of these words; a
+    # key before ":" (or a table's first cell), or one of the words or signs a pattern
+    # needs after its number ("+120 lines", "3 files changed").
+    lines = scope.lines
+    verbs = scope.may_say(_GIT_VERB_WORD)
+    for index in scope.numbered_saying(_GIT_ANY_WORD):
+        line = lines[index]
+        raw = line.text
+        if (
+            line.kind != TABLE
+            and index not in verbs
+            and ":" not in raw
+            and "+" not in raw
+            and "-" not in raw
+        ):
+            continue
         if line.kind == TABLE:
             cells = [clean_inline(c) for c in line.cells or []]
             pair = (cells[0], cells[1]) if len(cells) >= 2 else None
@@ -250,7 +282,7 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
                         seen.add((metric, line.no))
                         yield metric, amount, f"{pair[0]}: {pair[1]}", line.no
         text = _plain(line)
-        if not _GIT_HINT.search(text):
+        if not _GIT_HINT.search(text) or not _GIT_ANY.search(text):
             continue
         words = {m.lastgroup for m in _GIT_WORDS.finditer(text)}
         for metric, pattern in _GIT_PATTERNS:
@@ -326,6 +358,7 @@ def git_claims(
 # -- tests -----------------------------------------------------------------------------------
 
 _TEST_HINT = re.compile(r"test", re.I)
+_TEST_WORD = words("test")
 _TESTS_PASSING = re.compile(
     r"\b(?:all\s+)?(?P<n>\d[\d,]*\+?)?\s*(?:[\w-]+\s+){0,2}tests?\s+(?:are\s+|were\s+)?(?:all\s+)?(?:passing|passed|pass|green)\b|"
     r"\btests?\s*[:=]\s*(?:✅\s*)?(?:all\s+)?(?:passing|passed|green|pass)\b|"
@@ -344,8 +377,10 @@ _TESTS_NOT_RUN = re.compile(
 def test_claims(scope: Scope, run: dict[str, Any] | None, why_not: str) -> Iterator[Claim]:
     claims = []
     negation = None
-    for line in scope.text_lines():
-        if not _may_match(line, _TEST_HINT):
+    lines = scope.lines
+    for index in sorted(scope.may_say(_TEST_WORD)):
+        line = lines[index]
+        if line.kind not in (TEXT, ITEM, HEADING, TABLE):
             continue
         text = _plain(line)
         if not _TEST_HINT.search(text):
