@@ -169,7 +169,7 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
             if _looks_like_path(token):
                 found.append((token, m.start(), m.end()))
     ticked = len(found)
-    if "." in text or "/" in text:
+    if ("." in text or "/" in text) and (not ticked or _outside_may_hold_path(text, found)):
         for m in _PATH.finditer(text):
             at = m.start()
             if ticked and any(start <= at < end for _, start, end in found[:ticked]):
@@ -190,6 +190,37 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
 
 def _start_of(found: tuple[str, int, int]) -> int:
     return found[1]
+
+
+def _outside_may_hold_path(text: str, ticked: list[tuple[str, int, int]]) -> bool:
+    """Whether ``_PATH`` could match ``text`` outside the paths in backticks already found.
+
+    A match never holds a backtick, so it lies wholly inside or wholly outside
+    each ``ticked`` span, and the ones inside are dropped: when no stretch
+    between the spans holds a dot, a slash or a named file, the scan of the
+    whole line would keep nothing (every match holds a dot, a slash or one of
+    the ``_NAMED`` files). Spares that scan on a file-list item
+    (``- `api/x.py` (120 lines)``): about 4 µs of its 30.
+    """
+    at = 0
+    for _token, start, end in ticked:
+        if _holds_path_mark(text[at:start]):
+            return True
+        at = end
+    return _holds_path_mark(text[at:])
+
+
+def _holds_path_mark(piece: str) -> bool:
+    # Spelled out rather than ``any(...)`` over ``_PATH_MARKS``: no generator per piece.
+    return (
+        "." in piece
+        or "/" in piece
+        or "file" in piece
+        or "LICENSE" in piece
+        or "README" in piece
+        or "CHANGELOG" in piece
+        or "CODEOWNERS" in piece
+    )
 
 
 #: Characters a path in backticks never has (code, globs, shell).
@@ -1231,7 +1262,19 @@ def _apply_meta(ref: TaskRef, meta: list[str]) -> None:
             ref.priority = priority_of(part.split(":", 1)[-1]) or ref.priority
 
 
+#: A piece of every word of ``_CHANGED`` that has no letter outside ASCII, in lower case.
+_CHANGED_STEM = re.compile(
+    "crea|criad|new|add|wr|generat|erstellt|modif|updat|enhanc|chang|edit|refactor|extend|fix"
+)
+
+
 def _change_hint(text: str) -> str | None:
+    # An ASCII text holds a word of ``_CHANGED`` only if its lower case holds
+    # one of these stems: a case-sensitive search without word boundaries
+    # (about 0.5 µs) spares the case-blind one (2-5 µs) on most text. Other
+    # text may match through Unicode case folding, so it goes to the search.
+    if text.isascii() and not _CHANGED_STEM.search(text.lower()):
+        return None
     if not _CHANGED.search(text):
         return None
     if _CREATED.search(text):

@@ -206,6 +206,12 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         text = line.text
         if ("-20" in text or "-19" in text) and TASK_ID.search(text):
             task_ids += 1
+        if headings:
+            # Bold lead-ins, fields and sections decide the kind only of a note
+            # without any session heading (see below): once one is found, the
+            # rest of the text is not read for them (most of this loop's time
+            # on a history).
+            continue
         first = text[:2]
         if first in ("**", "__") or (line.kind == ITEM and line.level == 0 and text[:1].isdigit()):
             marker = _lead_marker(line)
