@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
-from itertools import accumulate
+from dataclasses import dataclass, field
+from itertools import accumulate, compress
 
 from agentdeck.notes.importer.model import ParsedSession
 from agentdeck.notes.importer.numbers import NUMBER, Amount, parse_amount
@@ -33,11 +33,10 @@ from agentdeck.notes.importer.scan import (
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
 _TEXT_KINDS = (TEXT, ITEM, HEADING, TABLE)
-#: A line with a digit (``\d``: any Unicode decimal digit, as ``NUMBER`` reads
-#: them); ``.*`` takes the rest of the line, so there is one match per line.
-_DIGITS = re.compile(r"\d.*")
-#: A line with a link or an HTML tag: cleaning it may remove more than marks.
-_LINK_OR_TAG = re.compile(r"[\[<].*")
+#: A digit (``\d``: any Unicode decimal digit, as ``NUMBER`` reads them).
+_DIGIT = re.compile(r"\d").search
+#: A link or an HTML tag: cleaning a line with one may remove more than marks.
+_LINK_OR_TAG = re.compile(r"[\[<]").search
 #: What ``clean_inline`` removes from a line without links or tags, wherever
 #: they are: emphasis marks and code ticks.
 _MARKS = ("*", "_", "`")
@@ -51,10 +50,12 @@ _DOTTED_I = "\u0130"
 
 @dataclass(frozen=True)
 class Words:
-    """Words a check looks for (``Scope.may_say``): lower-case letters, and a pattern
-    that finds them ignoring case with marks between their letters (``**Test**s``)."""
+    """Words a check looks for (``Scope.may_say``), in lower case (``alternatives``,
+    and ``lowered``, a pattern finding any of them), and ``anycase``, a pattern that
+    finds them ignoring case with marks between their letters (``**Test**s``)."""
 
     alternatives: tuple[str, ...]
+    lowered: re.Pattern[str]
     anycase: re.Pattern[str]
 
 
@@ -62,7 +63,11 @@ def words(*alternatives: str) -> Words:
     """``Words`` for ``alternatives`` (lower-case letters only)."""
     marks = "[" + re.escape("".join(_MARKS)) + "]*"
     body = "|".join(marks.join(map(re.escape, word)) for word in alternatives)
-    return Words(alternatives, re.compile(f"(?:{body}).*", re.I))
+    return Words(
+        alternatives,
+        re.compile("|".join(map(re.escape, alternatives))),
+        re.compile(body, re.I),
+    )
 
 
 @dataclass
@@ -73,10 +78,10 @@ class Scope:
     neither. Every text a check reads from a line (``_plain``, ``_kv``,
     ``_label_text``) is made of the characters of ``line.text`` with markup
     and symbols removed, so a line whose text has no digit cannot hold a
-    number, and one that does not have a word (allowing for removed marks)
-    cannot hold it either. ``numbered()`` and ``may_say()`` find those lines
-    with searches of the whole scope's text, instead of a test per line and
-    per check.
+    number (``numbered()``), and one that does not have a word, allowing for
+    the marks removed, cannot say it (``may_say()``). Those lines are found
+    once per scope, with searches run in C over all lines, instead of a test
+    per line in every check.
     """
 
     lines: list[Line]
@@ -85,12 +90,14 @@ class Scope:
     _text: list[Line] | None = None
     _numbered: list[int] | None = None
     _numbered_text: list[Line] | None = None
-    #: The texts joined by newlines, and where each starts (None: a text holds a newline).
-    _joined: tuple[str, list[int]] | None = None
-    #: The same lowered, folded (``_FOLD``) and without marks (None: not possible).
-    _folded: tuple[str, list[int]] | None = None
     _indexed: bool = False
-    _marked: set[int] | None = None
+    #: Lines with a link or a tag: ``may_say`` always includes them.
+    _marked: set[int] = field(default_factory=set)
+    #: The texts lowered, folded (``_FOLD``) and without marks, joined by newlines,
+    #: one by one, and where each starts (None: a text holds a newline or a dotted I).
+    _folded: str | None = None
+    _folded_lines: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
 
     def text_lines(self) -> list[Line]:
         if self._text is None:
@@ -98,44 +105,54 @@ class Scope:
         return self._text
 
     def _index(self) -> None:
-        """Join the texts once; a text holding a newline itself (never made by the
-        reader, but a ``Line`` can be built with one) leaves everything to per-line searches."""
         self._indexed = True
-        texts = [ln.text for ln in self.lines]
+        lines = self.lines
+        texts = [ln.text for ln in lines]
+        everywhere = range(len(texts))
+        self._numbered = list(compress(everywhere, map(_DIGIT, texts)))
+        self._marked = set()
         joined = "\n".join(texts)
-        if joined.count("\n") != max(len(texts) - 1, 0):
-            return
-        self._joined = (joined, _starts(texts))
-        if _DOTTED_I in joined:
+        # A text holding a newline itself (never made by the reader, but a ``Line`` can
+        # be built with one) or a dotted I: searched per line with ``anycase``.
+        if joined.count("\n") != max(len(texts) - 1, 0) or _DOTTED_I in joined:
+            self._marked.update(compress(everywhere, map(_LINK_OR_TAG, texts)))
             return
         folded = joined.lower()
         for odd, letter in _FOLD.items():
             if odd in folded:
                 folded = folded.replace(odd, letter)
-        starts = self._joined[1]
-        if any(mark in folded for mark in _MARKS):
-            for mark in _MARKS:
+        for mark in _MARKS:
+            if mark in folded:
                 folded = folded.replace(mark, "")
-            starts = _starts(folded.split("\n"))
-        self._folded = (folded, starts)
+        self._folded = folded
+        self._folded_lines = folded.split("\n")
+        self._starts = list(
+            accumulate(map((1).__add__, map(len, self._folded_lines[:-1])), initial=0)
+        )
+        self._marked.update(self._lines_with(("[", "<")))  # folding keeps both
 
-    def _find(self, pattern: re.Pattern[str]) -> list[int]:
-        """Indices (into ``lines``, ascending) of the lines whose text ``pattern`` matches.
-
-        ``pattern`` must not match across a newline and ends in ``.*`` (one
-        match per line); each match is placed by bisection.
-        """
-        if not self._indexed:
-            self._index()
-        if self._joined is None:
-            return [i for i, ln in enumerate(self.lines) if pattern.search(ln.text)]
-        text, starts = self._joined
-        return [bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)]
+    def _lines_with(self, needles: tuple[str, ...]) -> set[int]:
+        """Indices of the lines whose folded text holds one of ``needles``: a search in C
+        of the whole text, and one bisection per line found."""
+        text, starts = self._folded, self._starts
+        assert text is not None
+        found: set[int] = set()
+        last = len(starts) - 1
+        for needle in needles:
+            at = text.find(needle)
+            while at >= 0:
+                index = bisect_right(starts, at) - 1
+                found.add(index)
+                if index == last:
+                    break
+                at = text.find(needle, starts[index + 1])  # the next line: one hit is enough
+        return found
 
     def numbered(self) -> list[int]:
-        """Indices of the lines whose text holds a digit."""
-        if self._numbered is None:
-            self._numbered = self._find(_DIGITS)
+        """Indices (into ``lines``, ascending) of the lines whose text holds a digit."""
+        if not self._indexed:
+            self._index()
+        assert self._numbered is not None
         return self._numbered
 
     def numbered_text_lines(self) -> list[Line]:
@@ -148,14 +165,26 @@ class Scope:
         return self._numbered_text
 
     def numbered_saying(self, *wanted: Words) -> list[int]:
-        """Indices of the ``numbered_text_lines()`` that may also say one of each of ``wanted``
-        (see ``may_say``), ascending."""
+        """Indices of the ``numbered_text_lines()`` that may say one of each of ``wanted``."""
         lines = self.lines
         found = [i for i in self.numbered() if lines[i].kind in _TEXT_KINDS]
+        marked = self._marked
         for each in wanted:
-            saying = self.may_say(each)
-            found = [i for i in found if i in saying]
+            if self._folded is None:
+                anycase = each.anycase.search
+                found = [i for i in found if i in marked or anycase(lines[i].text)]
+            else:
+                search, folded = each.lowered.search, self._folded_lines
+                found = [i for i in found if i in marked or search(folded[i])]
         return found
+
+    def may_say_at(self, index: int, wanted: Words) -> bool:
+        """Whether the cleaned text of ``lines[index]`` may hold one of ``wanted`` (``may_say``)."""
+        if index in self._marked:
+            return True
+        if self._folded is None:
+            return wanted.anycase.search(self.lines[index].text) is not None
+        return wanted.lowered.search(self._folded_lines[index]) is not None
 
     def may_say(self, wanted: Words) -> set[int]:
         """Indices of the lines whose cleaned text may hold one of ``wanted``, ignoring case.
@@ -164,33 +193,18 @@ class Scope:
         marks and code ticks, collapses whitespace and trims symbols, so a
         word of the cleaned text is in the line once its marks are removed:
         the lines are searched lowered, folded and without marks. Lines with
-        ``[`` or ``<``, and table rows (read cell by cell), are always included.
+        ``[`` or ``<`` are always included. A table row is read cell by cell, each
+        cell a piece of the row cleaned the same way, joined by " | ": the same holds.
         """
         if not self._indexed:
             self._index()
-        if self._marked is None:
-            self._marked = set(self._find(_LINK_OR_TAG))
-            self._marked.update(i for i, ln in enumerate(self.lines) if ln.kind == TABLE)
-        found = set(self._marked)
         if self._folded is None:
-            found.update(self._find(wanted.anycase))
-            return found
-        text, starts = self._folded
-        last = len(starts) - 1
-        for word in wanted.alternatives:
-            at = text.find(word)
-            while at >= 0:
-                index = bisect_right(starts, at) - 1
-                found.add(index)
-                if index == last:
-                    break
-                at = text.find(word, starts[index + 1])  # the next line: one hit is enough
+            search = wanted.anycase.search
+            found = {i for i, ln in enumerate(self.lines) if search(ln.text)}
+        else:
+            found = self._lines_with(wanted.alternatives)
+        found |= self._marked
         return found
-
-
-def _starts(texts: list[str]) -> list[int]:
-    """Where each of ``texts`` starts in ``"\n".join(texts)``."""
-    return list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
 
 
 #: Per line of the report being verified (by ``id``; cleared by ``verify_report``):
@@ -449,8 +463,6 @@ _TASK_DONE_OR_NEW = words(
     "new",
     "recommended",
     "follow",
-    "identified",
-    "added",
 )
 
 

@@ -257,16 +257,15 @@ def _git_statements(scope: Scope) -> Iterator[tuple[str, Amount, str, int]]:
     # key before ":" (or a table's first cell), or one of the words or signs a pattern
     # needs after its number ("+120 lines", "3 files changed").
     lines = scope.lines
-    verbs = scope.may_say(_GIT_VERB_WORD)
     for index in scope.numbered_saying(_GIT_ANY_WORD):
         line = lines[index]
         raw = line.text
         if (
-            line.kind != TABLE
-            and index not in verbs
-            and ":" not in raw
+            ":" not in raw
             and "+" not in raw
             and "-" not in raw
+            and line.kind != TABLE
+            and not scope.may_say_at(index, _GIT_VERB_WORD)
         ):
             continue
         if line.kind == TABLE:
