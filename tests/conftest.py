@@ -135,12 +135,16 @@ class Result:
 
 @pytest.fixture
 def deck(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    """Run the CLI in-process: ``deck("task", "list")`` -> Result(code, out, err)."""
-    from agentdeck.cli._app import run
+    """Run the CLI in-process: ``deck("task", "list")`` -> Result(code, out, err).
+
+    Through ``dispatch``, as the entry point runs it: plain backlog calls take
+    the click-free fast path, everything else the click application.
+    """
+    from agentdeck.cli import dispatch
 
     def invoke(*args: str) -> Result:
         capsys.readouterr()
-        code = run(list(args))
+        code = dispatch(list(args))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

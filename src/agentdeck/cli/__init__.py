@@ -2,8 +2,9 @@
 
 This module is the console entry point and stays tiny on purpose: agents run
 the CLI hundreds of times a session, so ``--version`` answers before click is
-imported, and every command's module loads only when that command runs
-(``agentdeck.cli._app``).
+imported, the busiest backlog calls are answered without click by ``_fast``
+(the same bodies, for plain calls only), and every command's module loads
+only when that command runs (``agentdeck.cli._app``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"agentdeck {__version__}\n")
         sys.exit(0)
-    from agentdeck.cli._app import run
+    sys.exit(dispatch(args))
 
-    sys.exit(run(args))
+
+def dispatch(args: list[str]) -> int:
+    """Run one command line; return its exit code (the fast path first, then click)."""
+    from agentdeck.cli._fast import run_fast
+
+    code = run_fast(args)
+    if code is None:
+        from agentdeck.cli._app import run
+
+        code = run(args)
+    return code

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Any
 
 import click
 
 from agentdeck import __version__
-from agentdeck.errors import AgentdeckError, ExitCode
+from agentdeck.cli._report import failure, say_error
+from agentdeck.errors import ExitCode
 
 #: Every command: name -> ("module:attribute", one-line help). The module is
 #: imported only when the command runs; ``--help`` reads the help from here.
@@ -110,42 +109,22 @@ def cli(workspace: str | None) -> None:
     """agentdeck: the backlog, sessions, notes and ops of autonomous coding agents."""
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def run(args: list[str]) -> int:
     """Run the CLI on ``args``; return the exit code. Errors become one line on stderr."""
     try:
         result = cli.main(args=args, prog_name="agentdeck", standalone_mode=False)
-    except AgentdeckError as err:
-        click.echo(f"agentdeck: error: {_one_line(str(err))}", err=True)
-        return int(err.exit_code)
     except click.exceptions.UsageError as err:
         if type(err).__name__ == "NoArgsIsHelpError" and err.ctx is not None:
             click.echo(err.ctx.get_help())
             return 0
         where = f" (see `{err.ctx.command_path} --help`)" if err.ctx is not None else ""
-        click.echo(f"agentdeck: error: {_one_line(err.format_message())}{where}", err=True)
+        say_error(err.format_message() + where)
         return int(ExitCode.INVALID)
     except click.ClickException as err:
-        click.echo(f"agentdeck: error: {_one_line(err.format_message())}", err=True)
+        say_error(err.format_message())
         return int(ExitCode.INVALID)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("agentdeck: interrupted", err=True)
-        return int(ExitCode.INTERRUPTED)
-    except BrokenPipeError:
-        # The reader went away (`agentdeck task list | head`): not an error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except Exception as err:
-        if os.environ.get("AGENTDECK_DEBUG"):
-            raise
-        click.echo(
-            f"agentdeck: internal error: {type(err).__name__}: {_one_line(str(err))} "
-            "(a bug; rerun with AGENTDECK_DEBUG=1 for the traceback and report it)",
-            err=True,
-        )
-        return int(ExitCode.INTERNAL)
+    except click.exceptions.Abort:
+        return failure(KeyboardInterrupt())
+    except (Exception, KeyboardInterrupt) as err:
+        return failure(err)
     return result if isinstance(result, int) else 0

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from agentdeck.backlog.urgency import next_task
-from agentdeck.cli._common import emit_json, json_option, pass_workspace, table
-from agentdeck.cli.task_cmd import weights
-from agentdeck.errors import InvalidInput, NotFound
+from agentdeck.cli import _backlog
+from agentdeck.cli._common import json_option, pass_workspace
 from agentdeck.workspace import Workspace
 
 
@@ -33,32 +31,4 @@ def next_(
     Exits 3 when no task is ready, so an agent can loop `next --claim` until
     the backlog is empty.
     """
-    if claim and not agent:
-        raise InvalidInput("--claim needs the agent's name: --agent NAME (or AGENTDECK_AGENT)")
-    picked = next_task(
-        ws.store, weights(ws), claim_for=agent if claim else None, limit=1 if claim else count
-    )
-    if not picked:
-        raise NotFound(
-            "no ready task" + (" to claim" if claim else ""),
-            hint="see what is waiting with `agentdeck task list`",
-        )
-    if as_json:
-        data = [p.to_dict() for p in picked]
-        emit_json(data[0] if claim or count == 1 else data)
-        return
-    for item in picked:
-        t = item.task
-        head = f"{t.id}  {t.title}"
-        if claim:
-            head += f"  (claimed by {t.assignee})"
-        click.echo(head)
-        click.echo(
-            f"  priority {t.priority}, urgency {item.score:.2f}"
-            + (f", {t.category}" if t.category else "")
-        )
-        if explain:
-            table(
-                ("  PART", "POINTS", "WHY"),
-                [(f"  {p.name}", f"{p.points:.2f}", p.why) for p in item.parts],
-            )
+    _backlog.next_(ws, explain=explain, claim=claim, agent=agent, count=count, as_json=as_json)

@@ -2,68 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import click
 
 from agentdeck.backlog import tasks as core
-from agentdeck.cli._common import emit_json, json_option, pass_workspace, table
-from agentdeck.workspace import Workspace
+from agentdeck.cli import _backlog as run
+from agentdeck.cli._backlog import changed
+from agentdeck.cli._common import json_option, pass_workspace
 
 if TYPE_CHECKING:
-    from agentdeck.backlog.model import RankedTask, Task
-    from agentdeck.backlog.urgency import UrgencyWeights
+    from agentdeck.workspace import Workspace
 
-# Modules used by one subcommand only are imported inside it: every agent
-# call pays for the imports on its path, so the path stays short.
+# The busiest commands' bodies live in the click-free ``_backlog``, shared with
+# the fast path (``_fast``); modules used by one subcommand only are imported
+# inside it: every agent call pays for the imports on its path.
 
 SORTS = ("urgency", "priority", "created", "id")
-
-
-def weights(ws: Workspace) -> UrgencyWeights:
-    """The urgency weights of the workspace's config."""
-    from agentdeck.backlog.urgency import UrgencyWeights
-
-    return UrgencyWeights.from_config(ws.config.section("backlog.urgency"))
-
-
-def _print_task(task: Task) -> None:
-    click.echo(f"{task.id}  {task.title}")
-    rows = [
-        ("status", task.status + (f" ({task.blocked_reason})" if task.blocked_reason else "")),
-        ("priority", task.priority),
-        ("category", task.category),
-        ("effort", task.effort),
-        ("assignee", task.assignee),
-        ("tags", ", ".join(task.tags)),
-        ("depends on", ", ".join(task.depends_on)),
-        ("created", task.created_at),
-        ("started", task.started_at),
-        ("completed", task.completed_at),
-        ("archived", task.archived_at),
-        ("found in", task.found_in_session),
-        ("finished in", task.completed_in_session),
-        ("source", task.source),
-    ]
-    for name, value in rows:
-        if value:
-            click.echo(f"  {name + ':':<12} {value}")
-    if task.description:
-        click.echo("\n" + task.description)
-    if task.acceptance:
-        click.echo("\nAcceptance criteria:")
-        for number, criterion in enumerate(task.acceptance, start=1):
-            click.echo(f"  {number}. [{'x' if criterion.done else ' '}] {criterion.text}")
-    if task.notes:
-        click.echo("\nNotes:\n" + "\n".join("  " + line for line in task.notes.splitlines()))
-
-
-def _done(ws: Workspace, task: Task, as_json: bool, verb: str) -> None:
-    if as_json:
-        emit_json(task.to_dict())
-    else:
-        click.echo(f"{task.id} {verb}: {task.title}")
 
 
 @click.group()
@@ -116,31 +71,21 @@ def add(
     as_json: bool,
 ) -> None:
     """Add a task; prints its new ID."""
-    new = core.NewTask(
-        title=title,
+    run.add(
+        ws,
+        title,
         description=description,
-        priority=priority or ws.config.get("backlog", "default_priority"),
+        priority=priority,
         category=category,
         effort=effort,
-        tags=list(tags),
-        depends_on=list(depends_on),
-        acceptance=list(acceptance),
+        tags=tags,
+        depends_on=depends_on,
+        acceptance=acceptance,
         assignee=assignee,
         notes=notes,
+        agent=agent,
+        as_json=as_json,
     )
-    _done(ws, core.add_task(ws.store, new, actor=agent), as_json, "added")
-
-
-def _list_rows(ranked: list[RankedTask]) -> None:
-    rows = []
-    for item in ranked:
-        t = item.task
-        state = t.status.replace("_", " ")
-        if t.status == "todo" and not item.ready:
-            state = "waiting"
-        who = t.assignee if t.status == "in_progress" else ""
-        rows.append((t.id, t.priority, state, f"{item.score:.1f}", t.title, t.category, who))
-    table(("ID", "PRIORITY", "STATUS", "URGENCY", "TITLE", "CATEGORY", "ASSIGNEE"), rows, flex=4)
 
 
 @task.command("list")
@@ -175,37 +120,19 @@ def list_(
     as_json: bool,
 ) -> None:
     """List tasks (open ones unless --all or --status says otherwise)."""
-    from agentdeck.backlog.listing import TaskFilter, list_task_json, list_tasks
-
-    spec = TaskFilter(
-        list(statuses),
-        list(priorities),
-        category,
-        list(tags),
-        assignee,
-        ready_only,
-        include_all,
-        sort,
-        limit,
+    run.list_(
+        ws,
+        statuses=statuses,
+        priorities=priorities,
+        category=category,
+        tags=tags,
+        assignee=assignee,
+        ready_only=ready_only,
+        include_all=include_all,
+        sort=sort,
+        limit=limit,
+        as_json=as_json,
     )
-    if as_json:
-        text = list_task_json(ws.store, spec, weights(ws))
-        if sys.stdout.isatty():
-            import orjson
-
-            emit_json(orjson.loads(text))  # indented for a person
-        else:
-            sys.stdout.write(text + "\n")
-        return
-    ranked = list_tasks(ws.store, spec, weights(ws))
-    if not ranked:
-        click.echo(
-            "No tasks match."
-            if (statuses or priorities or category or tags or assignee or ready_only)
-            else "The backlog is empty. Add a task with `agentdeck task add TITLE`."
-        )
-    else:
-        _list_rows(ranked)
 
 
 @task.command("show")
@@ -215,25 +142,7 @@ def list_(
 @pass_workspace
 def show(ws: Workspace, task_id: str, events: bool, as_json: bool) -> None:
     """Show one task with its dependencies, dependents and event log."""
-    item = core.get_task(ws.store, task_id)
-    log = core.task_events(ws.store, item.id)
-    waiting = core.dependents(ws.store, item.id)
-    if as_json:
-        emit_json({**item.to_dict(), "dependents": waiting, "events": [e.to_dict() for e in log]})
-        return
-    _print_task(item)
-    if waiting:
-        click.echo(f"\nWaiting on it: {', '.join(waiting)}")
-    if events and log:
-        click.echo("\nEvents:")
-        for e in log:
-            move = f" {e.from_status or '-'} -> {e.to_status}" if e.to_status else ""
-            note = f": {e.note}" if e.note else ""
-            extra = f" {', '.join(sorted(e.data))}" if e.data and e.kind == "edited" else ""
-            session = f" [{e.session_id}]" if e.session_id else ""
-            click.echo(
-                f"  {e.at[:19].replace('T', ' ')}  {e.actor:<12} {e.kind}{move}{extra}{note}{session}"
-            )
+    run.show(ws, task_id, events=events, as_json=as_json)
 
 
 @task.command("edit")
@@ -302,7 +211,7 @@ def edit(
         uncheck_criteria=list(uncheck_criteria),
         status=status,
     )
-    _done(ws, core.edit_task(ws.store, task_id, changes, actor=agent), as_json, "updated")
+    changed(core.edit_task(ws.store, task_id, changes, actor=agent), as_json, "updated")
 
 
 @task.command("start")
@@ -313,15 +222,10 @@ def edit(
 @pass_workspace
 def start(ws: Workspace, task_id: str, agent: str, force: bool, as_json: bool) -> None:
     """Claim a task for an agent (status in_progress)."""
-    _done(
-        ws,
-        core.start_task(ws.store, task_id, agent=agent, force=force),
-        as_json,
-        f"claimed by {agent}",
-    )
+    run.start(ws, task_id, agent=agent, force=force, as_json=as_json)
 
 
-def _status_command(name: str, status: str, verb: str, doc: str) -> None:
+def _status_command(name: str, doc: str) -> None:
     @task.command(name, help=doc)
     @click.argument("task_id")
     @click.option("--note", help="Why, for the event log.")
@@ -331,13 +235,13 @@ def _status_command(name: str, status: str, verb: str, doc: str) -> None:
     def command(
         ws: Workspace, task_id: str, note: str | None, agent: str | None, as_json: bool
     ) -> None:
-        _done(ws, core.set_status(ws.store, task_id, status, actor=agent, note=note), as_json, verb)
+        run.set_status(ws, name, task_id, note=note, agent=agent, as_json=as_json)
 
 
-_status_command("done", "done", "done", "Mark a task done.")
-_status_command("cancel", "cancelled", "cancelled", "Cancel a task.")
-_status_command("review", "review", "ready for review", "Mark a task ready for review.")
-_status_command("reopen", "todo", "reopened", "Reopen a finished task (status todo).")
+_status_command("done", "Mark a task done.")
+_status_command("cancel", "Cancel a task.")
+_status_command("review", "Mark a task ready for review.")
+_status_command("reopen", "Reopen a finished task (status todo).")
 
 
 @task.command("block")
@@ -348,8 +252,7 @@ _status_command("reopen", "todo", "reopened", "Reopen a finished task (status to
 @pass_workspace
 def block(ws: Workspace, task_id: str, reason: str, agent: str | None, as_json: bool) -> None:
     """Mark a task blocked, with the reason."""
-    _done(
-        ws,
+    changed(
         core.set_status(ws.store, task_id, "blocked", actor=agent, reason=reason),
         as_json,
         "blocked",
@@ -366,7 +269,7 @@ def unblock(
     ws: Workspace, task_id: str, note: str | None, agent: str | None, as_json: bool
 ) -> None:
     """Return a blocked task to the status it had before."""
-    _done(ws, core.unblock_task(ws.store, task_id, actor=agent, note=note), as_json, "unblocked")
+    changed(core.unblock_task(ws.store, task_id, actor=agent, note=note), as_json, "unblocked")
 
 
 @task.group("dep")
@@ -423,16 +326,4 @@ def search(
     ws: Workspace, words: tuple[str, ...], limit: int, open_only: bool, as_json: bool
 ) -> None:
     """Full-text search over titles, descriptions and notes (word* for prefixes)."""
-    from agentdeck.backlog.search import search_tasks
-
-    hits = search_tasks(ws.store, " ".join(words), limit=limit, open_only=open_only)
-    if as_json:
-        emit_json([{**h.task.to_dict(), "rank": round(h.rank, 4)} for h in hits])
-    elif not hits:
-        click.echo("No task matches.")
-    else:
-        table(
-            ("ID", "STATUS", "PRIORITY", "TITLE"),
-            [(h.task.id, h.task.status, h.task.priority, h.task.title) for h in hits],
-            flex=3,
-        )
+    run.search(ws, words, limit=limit, open_only=open_only, as_json=as_json)
