@@ -11,12 +11,13 @@ the per-row Python path. A test holds the two outputs equal.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from agentdeck import ids
 from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask, task_from_row
-from agentdeck.backlog.tasks import _links, check_category, check_priority, check_status, check_tags
+from agentdeck.backlog.tasks import check_category, check_priority, check_status, check_tags
 from agentdeck.backlog.urgency import DERIVED_JOIN, READY_SQL, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
@@ -168,19 +169,23 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
     By default only open tasks (todo, in progress, blocked, review) that are not
     archived; an explicit ``statuses`` filter or ``include_all`` widens that.
     """
-    ranked = _select(
-        store, spec, weights, ", ".join(f"x.{c.strip()}" for c in TASK_COLUMNS.split(","))
-    )
-    tags, deps = _links(store, [r.row[0] for r in ranked])
+    columns = ", ".join(f"x.{c.strip()}" for c in TASK_COLUMNS.split(","))
+    # Tags and dependencies from the arrays the database keeps per task (m080),
+    # not from a pass over every link row.
+    ranked = _select(store, spec, weights, f"{columns}, x.tags_json, x.deps_json")
     return [
         RankedTask(
-            task_from_row(r.payload, tags.get(r.row[0]), deps.get(r.row[0])),
+            task_from_row(r.payload[:-2], _array(r.payload[-2]), _array(r.payload[-1])),
             r.score,
             ready=r.ready,
             urgency=r.urgency,
         )
         for r in ranked
     ]
+
+
+def _array(text: str) -> list[str]:
+    return json.loads(text) if text != "[]" else []
 
 
 def list_task_json(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> str:

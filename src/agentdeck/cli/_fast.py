@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 #: How an option reads its value: ``flag`` sets True, ``off`` sets False,
 #: ``value`` takes the next argument, ``many`` appends it, ``int`` takes a
@@ -172,13 +172,26 @@ def _body(path: tuple[str, ...]) -> Callable[..., None]:
             "search": _backlog.search, "start": _backlog.start}[name]  # fmt: skip
 
 
-class Call(NamedTuple):
-    """A plain call the fast path can answer: which command, with what."""
+class Call:
+    """A plain call the fast path can answer: which command, with what.
 
-    workspace: str | None
-    path: tuple[str, ...]
-    positional: list[str]
-    values: dict[str, Any]
+    (A plain class: a ``NamedTuple`` or dataclass costs more to define than
+    this module's whole job.)
+    """
+
+    __slots__ = ("path", "positional", "values", "workspace")
+
+    def __init__(
+        self,
+        workspace: str | None,
+        path: tuple[str, ...],
+        positional: list[str],
+        values: dict[str, Any],
+    ) -> None:
+        self.workspace = workspace
+        self.path = path
+        self.positional = positional
+        self.values = values
 
 
 def match(args: list[str]) -> Call | None:
