@@ -15,7 +15,10 @@ so two sessions stating different durations are not a contradiction.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
+from bisect import bisect_left, bisect_right
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -191,8 +194,17 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
 def _scopes(lines, note):  # type: ignore[no-untyped-def]
     """One scope per session of a history; the whole report otherwise."""
     if note.plan.kind in ("history", "log") and note.sessions:
+        numbers = [ln.no for ln in lines]
+        # The lines come in order of their numbers: each session's lines are a slice,
+        # found by bisection (a filter of every line per session is quadratic: a
+        # history of 1,000 sessions made 40 million comparisons).
+        ordered = all(map(operator.le, numbers, islice(numbers, 1, None)))
         for session in note.sessions:
-            inside = [ln for ln in lines if session.line <= ln.no <= session.end_line]
+            if ordered:
+                first = bisect_left(numbers, session.line)
+                inside = lines[first : bisect_right(numbers, session.end_line, first)]
+            else:
+                inside = [ln for ln in lines if session.line <= ln.no <= session.end_line]
             name = session.day or session.when_text or session.title
             yield Scope(
                 inside, session, f"{name}: {session.title}"[:120] if session.title else name
