@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -167,3 +170,58 @@ def test_upgrade_fills_derived_rows_of_an_existing_backlog(store, monkeypatch) -
     assert derived(store) == recount(store)
     assert derived(store)["TASK-20260101-002"] == (0, 2, [], ["TASK-20260101-001"])
     assert derived(store)["TASK-20260101-003"] == (1, 0, ["ui"], ["TASK-20260101-002"])
+
+
+# One writer: finish its share of the tasks, in its own order, through the library.
+FINISHER = r"""
+import json, random, sys
+from agentdeck.backlog import tasks as core
+from agentdeck.workspace import open_workspace
+ids, seed, out = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+random.Random(seed).shuffle(ids)
+errors = []
+ws = open_workspace(None)
+for task_id in ids:
+    try:
+        core.set_status(ws.store, task_id, "done", actor=f"w{seed}")
+    except Exception as err:
+        errors.append(f"{task_id}: {type(err).__name__}: {err}")
+ws.close()
+open(out, "w").write(json.dumps(errors))
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_writers_finishing_linked_tasks_neither_deadlock_nor_miscount(  # type: ignore[no-untyped-def]
+    ws, tmp_path
+) -> None:
+    # Each task waits on up to three earlier ones, and neighbours go to different
+    # writers: every finish changes derived rows another writer is changing too.
+    rng = random.Random(5)
+    ids: list[str] = []
+    with ws.store.transaction():
+        for n in range(160):
+            deps = rng.sample(ids, min(len(ids), 3))
+            ids.append(core.add_task(ws.store, NewTask(f"t{n}", depends_on=deps), actor="t").id)
+    writers = 8
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                FINISHER,
+                json.dumps(ids[w::writers]),
+                str(w),
+                str(tmp_path / f"{w}"),
+            ],
+            cwd=ws.root,
+            env=os.environ.copy(),
+        )
+        for w in range(writers)
+    ]
+    for proc in procs:
+        assert proc.wait(timeout=300) == 0
+    for w in range(writers):
+        assert json.loads((tmp_path / f"{w}").read_text()) == []
+    assert derived(ws.store) == recount(ws.store)
+    assert {v[:2] for v in derived(ws.store).values()} == {(0, 0)}
