@@ -48,26 +48,34 @@ _FOLD = {"ı": "i", "ſ": "s"}
 _DOTTED_I = "\u0130"
 
 
-@dataclass(frozen=True)
 class Words:
-    """Words a check looks for (``Scope.may_say``), in lower case (``alternatives``,
-    and ``lowered``, a pattern finding any of them), and ``anycase``, a pattern that
-    finds them ignoring case with marks between their letters (``**Test**s``)."""
+    """Words a check looks for (``Scope.may_say``): ``alternatives`` in lower case, and
+    ``lowered``, a pattern finding any of them in lowered text.
 
-    alternatives: tuple[str, ...]
-    lowered: re.Pattern[str]
-    anycase: re.Pattern[str]
+    ``anycase`` finds them ignoring case with marks between their letters
+    (``**Test**s``), in text that could not be lowered (``Scope._index``); it
+    is compiled only then (a dozen such patterns cost milliseconds at start-up).
+    """
+
+    __slots__ = ("_anycase", "alternatives", "lowered")
+
+    def __init__(self, *alternatives: str) -> None:
+        self.alternatives = alternatives
+        self.lowered = re.compile("|".join(map(re.escape, alternatives)))
+        self._anycase: re.Pattern[str] | None = None
+
+    @property
+    def anycase(self) -> re.Pattern[str]:
+        if self._anycase is None:
+            marks = "[" + re.escape("".join(_MARKS)) + "]*"
+            body = "|".join(marks.join(map(re.escape, word)) for word in self.alternatives)
+            self._anycase = re.compile(body, re.I)
+        return self._anycase
 
 
 def words(*alternatives: str) -> Words:
     """``Words`` for ``alternatives`` (lower-case letters only)."""
-    marks = "[" + re.escape("".join(_MARKS)) + "]*"
-    body = "|".join(marks.join(map(re.escape, word)) for word in alternatives)
-    return Words(
-        alternatives,
-        re.compile("|".join(map(re.escape, alternatives))),
-        re.compile(body, re.I),
-    )
+    return Words(*alternatives)
 
 
 @dataclass

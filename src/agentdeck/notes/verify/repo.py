@@ -6,15 +6,24 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agentdeck import vcs
 from agentdeck.notes.importer.numbers import COUNT, Amount
 from agentdeck.notes.importer.scan import HEADING, ITEM, TABLE, TEXT, clean_inline
 from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _pair, _plain, words
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".agentdeck"}
+
+
+def _vcs() -> ModuleType:
+    """``agentdeck.vcs``, imported on first use: git runs only when a repository is given."""
+    from agentdeck import vcs
+
+    return vcs
 
 
 class RepoView:
@@ -23,14 +32,14 @@ class RepoView:
     def __init__(self, root: Path, rev: str | None = None) -> None:
         self.root = root
         self.rev = rev
-        self.is_git = vcs.is_repository(root)
+        self.is_git = _vcs().is_repository(root)
         self._files: list[str] | None = None
         self._set: set[str] | None = None
 
     def files(self) -> list[str]:
         if self._files is None:
             if self.is_git:
-                self._files = vcs.list_files(self.root, rev=self.rev)
+                self._files = _vcs().list_files(self.root, rev=self.rev)
             else:
                 found = []
                 for folder, dirs, names in os.walk(self.root):
@@ -64,7 +73,7 @@ class RepoView:
 
     def read(self, path: str) -> bytes | None:
         if self.rev:
-            return vcs.file_bytes_at(self.root, self.rev, path)
+            return _vcs().file_bytes_at(self.root, self.rev, path)
         try:
             return (self.root / path).read_bytes()
         except OSError:
@@ -316,7 +325,7 @@ def git_claims(
     else:
         rev = repo.rev or "HEAD"
         if session.branch and not repo.rev:
-            if vcs.ref_exists(repo.root, session.branch):
+            if _vcs().ref_exists(repo.root, session.branch):
                 rev = session.branch
             else:
                 reason = f"branch {session.branch} is not in the repository"
@@ -324,7 +333,7 @@ def git_claims(
             since, until = f"{session.day} 00:00:00", f"{session.day} 23:59:59"
             key = (rev, since, until)
             if key not in cache:
-                cache[key] = vcs.log_totals(repo.root, rev, since=since, until=until)
+                cache[key] = _vcs().log_totals(repo.root, rev, since=since, until=until)
             totals = cache[key]
             where = f"git log {rev} on {session.day}"
     for metric, amount, text, line_no in statements:
