@@ -16,7 +16,14 @@ import pytest
 from test_import_property import document
 
 from agentdeck.notes.importer import import_notes, parse_text
-from agentdeck.notes.importer.ahead import IN_MEMORY_LIMIT, prepare, read_ahead
+from agentdeck.notes.importer.ahead import (
+    BATCH_BYTES,
+    BATCH_FILES,
+    IN_MEMORY_LIMIT,
+    _batches,
+    prepare,
+    read_ahead,
+)
 from workspace_helpers import SEEDS
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -86,3 +93,44 @@ def test_no_workers_reads_nothing_ahead(tmp_path: Path, workers: int) -> None:
     good.write_bytes((FIXTURES / "sitzung_de.md").read_bytes())
     readings = list(read_ahead([good], [good.stat().st_size], workers))
     assert (readings[0] is None) == (workers == 0)
+
+
+def test_batches_cover_every_file_once_in_order() -> None:
+    held = [10, 20, 0, 5, *([1] * 70), BATCH_BYTES, 3, 0, 0, 7]
+    batches = _batches(held)
+    assert [i for first, end in batches for i in range(first, end)] == list(range(len(held)))
+    for first, end in batches:
+        if 0 in held[first:end]:
+            assert end - first == 1  # a file not sent stands alone
+        assert end - first <= BATCH_FILES
+        assert sum(held[first : end - 1]) < BATCH_BYTES  # closed at the file that reached it
+    assert _batches([]) == []
+
+
+def test_sessions_whose_cut_keys_coincide_are_looked_up_one_by_one(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Two sessions with the same (long) ID: their keys differ only past the
+    # 1,000 characters a key is cut to, so the second finds the first, written
+    # just before it, as it always did.
+    label = "SESSION-" + "A" * 1200
+    note = tmp_path / "twice.md"
+    note.write_text(
+        f"# History\n\n## Session {label} 2025-12-03\n\n- did one thing\n\n"
+        f"## Session {label} 2025-12-04\n\n- did another thing\n"
+    )
+    (result,) = import_notes(ws, [note])
+    assert result.status == "imported", result.error
+    assert len(result.sessions_created) == 1
+    assert len(result.sessions_differ) == 1
+
+
+def test_stored_sessions_are_found_by_the_file_query(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = notes_folder(tmp_path)
+    first = import_notes(ws, paths)
+    again = import_notes(ws, paths, workers=2)
+    assert any(r.sessions_created for r in first)
+    for before, after in zip(first, again, strict=True):
+        assert sorted(after.sessions_unchanged) == sorted(
+            before.sessions_created + before.sessions_unchanged
+        )
+        assert after.sessions_differ == before.sessions_differ
+        assert not after.sessions_created

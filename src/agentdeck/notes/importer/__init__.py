@@ -147,17 +147,24 @@ class _Reading:
     plan: Plan
     tasks: Callable[[], list[BacklogTask]]
     sessions: Callable[[], Iterable[Any]]
+    #: Held in memory (not streamed): its sessions may be listed before they are written.
+    whole: bool
 
 
 @contextmanager
 def _reading(path: Path, log: RepairLog, prepared: Prepared | None) -> Iterator[_Reading]:
     """Read ``path`` (or take what a worker read of it) up to its plan."""
     if prepared is not None:
-        yield _Reading(prepared.plan, lambda: prepared.tasks, lambda: prepared.sessions)
+        yield _Reading(prepared.plan, lambda: prepared.tasks, lambda: prepared.sessions, True)
         return
     with _line_source(path, log) as source:
         plan = plan_document(source(), name=path.name)
-        yield _Reading(plan, lambda: backlog_tasks(source()), lambda: iter_sessions(source(), plan))
+        yield _Reading(
+            plan,
+            lambda: backlog_tasks(source()),
+            lambda: iter_sessions(source(), plan),
+            isinstance(source(), Tokens),  # a small file's lines, not a stream
+        )
 
 
 class _DryRun(Exception):
@@ -216,7 +223,12 @@ def import_note(
                         if parsed is not None:
                             parsed.extend(t.to_dict() for t in tasks)
                     else:
-                        for session in reading.sessions():
+                        sessions = reading.sessions()
+                        if reading.whole:
+                            # Which are stored already: a few queries, not one per session.
+                            sessions = list(sessions)
+                            writer.look_up(sessions)
+                        for session in sessions:
                             writer.session(session)
                             if parsed is not None and len(parsed) < KEEP_PARSED_MAX:
                                 parsed.append(session.to_dict())
@@ -342,10 +354,14 @@ def is_backlog_export(path: Path, *, strict: bool = False) -> bool:
 
 def display_path(path: Path, root: Path | None) -> str:
     """How a file is named in ``source`` columns: relative to the workspace when inside it."""
+    return _display(path, root.resolve() if root is not None else None)
+
+
+def _display(path: Path, resolved_root: Path | None) -> str:
     resolved = path.resolve()
-    if root is not None:
+    if resolved_root is not None:
         try:
-            return str(resolved.relative_to(root.resolve()))
+            return str(resolved.relative_to(resolved_root))
         except ValueError:
             pass
     return str(resolved)
@@ -387,9 +403,10 @@ def import_notes(
     if workers is None:
         workers = auto_workers(sizes)
     readings = read_ahead(paths, sizes, workers)
+    root = ws.root.resolve() if ws.root is not None else None  # once, not per file
     try:
         for path, size, prepared in zip(paths, sizes, readings, strict=True):
-            name = display_path(path, ws.root)
+            name = _display(path, root)
             results.append(
                 import_note(
                     ws.store,

@@ -43,8 +43,12 @@ if TYPE_CHECKING:
 MIN_BYTES = 4 << 20
 #: At most this many workers (the writing process becomes the bottleneck).
 MAX_WORKERS = 4
-#: Readings done ahead and not yet imported: at most this many files ...
-WINDOW_FILES = 16
+#: Files sent to a worker as one task: up to this many bytes of notes ...
+BATCH_BYTES = 128 << 10
+#: ... and this many files.
+BATCH_FILES = 32
+#: Readings done ahead and not yet imported: at most this many batches ...
+WINDOW_BATCHES = 8
 #: ... holding at most this many bytes of notes (bounds the memory they take).
 WINDOW_BYTES = 32 << 20
 
@@ -71,6 +75,10 @@ class PreparedSession:
 
     def digest(self) -> str:
         return self._digest
+
+    def __reduce__(self) -> tuple[type[PreparedSession], tuple[str, str, bytes]]:
+        # Pickled as its three fields: quicker than the default for a class with slots.
+        return PreparedSession, (self._key, self._digest, self._payload)
 
     def load(self) -> ParsedSession:
         """The session itself (decoded once)."""
@@ -183,6 +191,38 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - no fork server
 
 
+def prepare_batch(paths: list[str]) -> list[Prepared | None]:
+    """``prepare`` of each path (runs in a worker: one task for several small files)."""
+    return [prepare(path) for path in paths]
+
+
+def _batches(held: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive files sent to a worker together: ``(first, end)`` index ranges.
+
+    A file not held (too large, or empty) is a range of its own and is never
+    sent. A batch closes at ``BATCH_BYTES`` or ``BATCH_FILES``: one task per
+    file cost the importing process a pipe round trip, a future and a thread
+    hand-off per file, a tenth of its time on the 21 MB corpus of 2,468 notes.
+    """
+    out: list[tuple[int, int]] = []
+    first = 0
+    size = 0
+    for index, held_bytes in enumerate(held):
+        if not held_bytes:
+            if first < index:
+                out.append((first, index))
+            out.append((index, index + 1))
+            first, size = index + 1, 0
+            continue
+        size += held_bytes
+        if size >= BATCH_BYTES or index + 1 - first >= BATCH_FILES:
+            out.append((first, index + 1))
+            first, size = index + 1, 0
+    if first < len(held):
+        out.append((first, len(held)))
+    return out
+
+
 def read_ahead(
     paths: Sequence[Path], sizes: Sequence[int], workers: int
 ) -> Iterator[Prepared | None]:
@@ -201,32 +241,35 @@ def read_ahead(
     # Bytes a file holds in the window: those read whole (larger ones are
     # streamed by the importing process and never sent to a worker).
     held = [size if size <= IN_MEMORY_LIMIT else 0 for size in sizes]
-    pending: deque[Future[Prepared | None] | None] = deque()
+    batches = _batches(held)
+    weight = [sum(held[first:end]) for first, end in batches]
+    pending: deque[Future[list[Prepared | None]] | None] = deque()
     ahead = 0
     sent = 0
     broken = False
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     try:
-        for index in range(len(paths)):
-            while sent < len(paths) and (
+        for index, (first, end) in enumerate(batches):
+            while sent < len(batches) and (
                 sent <= index
-                or (len(pending) < WINDOW_FILES and ahead + held[sent] <= WINDOW_BYTES)
+                or (len(pending) < WINDOW_BATCHES and ahead + weight[sent] <= WINDOW_BYTES)
             ):
                 future = None
-                if held[sent] and not broken:
+                if weight[sent] and not broken:
+                    start, stop = batches[sent]
                     try:
-                        future = pool.submit(prepare, str(paths[sent]))
+                        future = pool.submit(prepare_batch, [str(p) for p in paths[start:stop]])
                     except Exception:  # the pool is broken: read the rest here
                         broken = True
                 pending.append(future)
-                ahead += held[sent]
+                ahead += weight[sent]
                 sent += 1
             future = pending.popleft()
-            ahead -= held[index]
+            ahead -= weight[index]
             try:
                 prepared = future.result() if future is not None else None
-            except Exception:  # its worker died: this file is read here
+            except Exception:  # its worker died: these files are read here
                 prepared = None
-            yield prepared
+            yield from prepared if prepared is not None else (None for _ in range(first, end))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -150,6 +150,10 @@ class ParsedSession:
             "new_tasks": [t.to_dict() for t in self.new_tasks],
         }
 
+    def load(self) -> ParsedSession:
+        """The session itself (what ``ahead.PreparedSession.load`` decodes from a worker's bytes)."""
+        return self
+
     def import_key(self) -> str:
         """The natural key that makes importing this session again a no-op.
 

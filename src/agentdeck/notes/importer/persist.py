@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ from agentdeck.notes.importer.model import BacklogTask, NewTask, ParsedSession, 
 from agentdeck.store import Store
 
 SESSION_PREFIX = "SESSION"
+#: Import keys looked up per query (SQLite allows 32,766 parameters; PostgreSQL 65,535).
+_LOOKUP_CHUNK = 500
 ACTOR = "import"
 _NORMAL_TITLE = re.compile(r"[^\w]+")
 
@@ -144,11 +147,41 @@ class Writer:
         self._entry_rows: list[tuple[Any, ...]] = []
         self._file_rows: list[tuple[Any, ...]] = []
         self._next_num: int | None = None
+        #: The file's stored sessions by import key, when ``look_up`` read them.
+        self._stored: dict[str, Any] | None = None
         #: Caches shared by the files of one run (filled only from committed files).
         self.shared = shared if shared is not None else {}
         self.now = clock.now_text()
 
     # -- sessions --------------------------------------------------------------------------
+
+    def look_up(self, sessions: Sequence[ParsedSession]) -> None:
+        """Read which of ``sessions`` (all the file's, in order) are stored, in a few queries.
+
+        ``session`` then takes its answer from here instead of one query per
+        session. Not done when two of the stored keys would be the same (keys
+        are cut to 1,000 characters): then a session written for the first
+        one is what the second must find, so each is looked up when it comes.
+        """
+        counts: dict[str, int] = {}
+        keys = []
+        for parsed in sessions:
+            key = parsed.import_key()
+            seen = counts.get(key, 0) + 1
+            counts[key] = seen
+            keys.append((f"{key}#{seen}" if seen > 1 else key)[:1000])
+        if len(set(keys)) != len(keys) or self.keys:
+            return
+        stored: dict[str, Any] = {}
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
+            rows = self.store.query(
+                "SELECT import_key, id, import_digest FROM sessions WHERE import_key IN "
+                f"({', '.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            stored.update((row["import_key"], row) for row in rows)
+        self._stored = stored
 
     def session(self, parsed: ParsedSession) -> None:
         store = self.store
@@ -158,9 +191,12 @@ class Writer:
         if seen > 1:
             key = f"{key}#{seen}"
         digest = parsed.digest()
-        row = store.query_one(
-            "SELECT id, import_digest FROM sessions WHERE import_key = ?", (key[:1000],)
-        )
+        if self._stored is not None:
+            row = self._stored.get(key[:1000])
+        else:
+            row = store.query_one(
+                "SELECT id, import_digest FROM sessions WHERE import_key = ?", (key[:1000],)
+            )
         if row is not None:
             if row["import_digest"] == digest:
                 self.result.sessions_unchanged.append(row["id"])
@@ -175,7 +211,9 @@ class Writer:
         else:
             session_id = self._session_id(parsed)
             self.result.sessions_created.append(session_id)
-        self._insert_session(parsed, session_id, key[:1000], digest)
+        # A worker's session is decoded here, once, not through its attribute hook
+        # at each field read below.
+        self._insert_session(parsed.load(), session_id, key[:1000], digest)
 
     def _session_id(self, parsed: ParsedSession) -> str:
         label = (parsed.label or "").upper()
