@@ -140,7 +140,8 @@ def verify_report(
     tests_run, why_not = _tests(run_tests, workspace, repo, notes)
     result.tests_run = tests_run
     lines = note.tokens or list(tokenize(note.lines))
-    source_lines = {i + 1: text for i, text in enumerate(note.lines)}
+    # The lines as written, for file claims checked against a repository only.
+    source_lines = {i + 1: text for i, text in enumerate(note.lines)} if view is not None else {}
     git_cache: dict[Any, dict[str, int]] = {}
     caches = (PLAIN_CACHE, PAIR_CACHE, LABEL_CACHE, VALUE_CACHE)
     for cache in caches:
