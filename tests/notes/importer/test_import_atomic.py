@@ -101,3 +101,40 @@ def test_a_failure_of_our_own_code_is_reported_and_rolled_back(
     assert result.status == "failed" and result.exit_code == 70
     assert "RuntimeError: disk on fire" in result.error
     assert counts(ws) == before
+
+
+def test_a_failing_file_in_a_group_leaves_nothing_and_the_group_is_kept(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # ``import_notes`` writes several files in one transaction, each in a savepoint:
+    # the poisoned file is rolled back alone; the files before and after it stay.
+    poison(ws)
+    before = tmp_path / "before.md"
+    before.write_text(HISTORY.split("## Session: 2025-10-02")[0])
+    bad = tmp_path / "bad.md"
+    bad.write_text(HISTORY)
+    after = tmp_path / "after.md"
+    after.write_text(
+        HISTORY.replace("POISON entry", "Third session entry").replace("-10-0", "-11-0")
+    )
+    start = counts(ws)
+    results = import_notes(ws, [before, bad, after])
+    assert [r.status for r in results] == ["imported", "failed", "imported"]
+    assert "poison" in results[1].error
+    stored = ws.store.query_value("SELECT count(*) FROM sessions")
+    assert stored == start["sessions"] + 1 + 3
+    assert not ws.store.in_transaction
+    again = import_notes(ws, [before, after])
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+
+
+def test_a_file_inside_the_callers_transaction_is_rolled_back_alone(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    poison(ws)
+    good = tmp_path / "good.md"
+    good.write_text(HISTORY.split("## Session: 2025-10-02")[0])
+    bad = tmp_path / "bad.md"
+    bad.write_text(HISTORY)
+    before = counts(ws)
+    with ws.store.transaction():
+        assert import_note(ws.store, bad).status == "failed"
+        assert counts(ws) == before  # not left in the caller's transaction
+        assert import_note(ws.store, good).status == "imported"
+    assert counts(ws)["sessions"] == before["sessions"] + 1

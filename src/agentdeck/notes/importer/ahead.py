@@ -2,7 +2,7 @@
 
 An import spends about three quarters of its time reading notes (decoding,
 repairing, cutting into sessions, extracting) and the rest writing to the
-store. The writes must stay in one process and in file order (one transaction
+store. The writes must stay in one process and in file order (all or nothing
 per file, IDs allocated in order), but the reading of one file does not depend
 on any other. So when there are enough notes to be worth it, ``read_ahead``
 reads the next files in worker processes while the importing process writes

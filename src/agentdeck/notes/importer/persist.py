@@ -1,6 +1,8 @@
 """Storing what was read: sessions, their entries, task links and files; tasks; recommendations.
 
-One file is one transaction: after any failure nothing of that file remains.
+One file is all or nothing (its own transaction, or its own savepoint inside
+the transaction ``import_notes`` holds around a few files): after any failure
+nothing of that file remains.
 A session whose natural key (``ParsedSession.import_key``) is already stored
 is not written again, so importing a file twice, or two files that share
 sessions, creates each session once. Tasks keep the IDs the notes give them

@@ -183,6 +183,18 @@ def _classify(no: int, raw: str) -> Line:
     # regex on every "- item" line.
     if first in "-*_" and raw.count(first) >= 3 and _RULE.match(raw):
         return Line(no, RULE, "")
+    if first in "-*+•" and raw[0] == first and raw[1:2] in (" ", "\t") and "\n" not in raw:
+        # An unindented bullet item, the most common line after blank ones: what
+        # ``_ITEM`` matches for it (no indent, the marker, blanks, the rest),
+        # without the regex (a third of this line's classifying).
+        text = raw[1:].lstrip(" \t")
+        check = None
+        if text[:1] == "[":
+            box = _CHECK.match(text)
+            if box:
+                check = box.group(1).lower()
+                text = text[box.end() :]
+        return Line(no, ITEM, text.strip(), 0, first, check)
     if first in "-*+•" or first.isdigit() or (first.isalpha() and raw[1:2] in ".)"):
         match = _ITEM.match(raw)
         if match and not (first.isalpha() and not match.group(3)[:1].isupper()):
