@@ -151,7 +151,7 @@ def verify_report(
     finally:
         for cache in caches:
             cache.clear()
-    result.claims.sort(key=lambda c: (c.line, c.kind))
+    result.claims.sort(key=operator.attrgetter("line", "kind"))
     if note.plan.kind == "unstructured" and not result.claims:
         notes.append("no session structure and no checkable claims found")
     return result
