@@ -534,8 +534,7 @@ class SessionBuilder:
             and not _has_id(text)
         ):
             # The common case, kept lean: a plain list item of a work/next/decision/... section.
-            self._flush_paragraph()
-            self._nested_entry(_PLAIN_ENTRY[kind], line, text, None)
+            self._plain_item(_PLAIN_ENTRY[kind], line, text)
             return
         if (
             kind == "files"
@@ -799,6 +798,28 @@ class SessionBuilder:
             return None
         self.session.entries.append(Entry(kind, text[:2000], no, parent))
         return len(self.session.entries) - 1
+
+    def _plain_item(self, kind: str, line: Line, text: str) -> None:
+        """``_nested_entry`` of a list item, spelled out for the most common line of all.
+
+        (``feed`` has flushed the paragraph before an item.) One call instead of
+        three per item: about 0.5 µs of its 3.
+        """
+        text, _ = strip_symbols(clean_inline(text))
+        if not text:
+            return
+        indent = line.level
+        nest = self.nest
+        while nest and nest[-1][0] >= indent:
+            nest.pop()
+        parent = nest[-1][1] if nest else self.group
+        if "  " in text or "\t" in text or "\n" in text:  # as ``_entry`` does
+            text = " ".join(text.split())
+            if not text:
+                return
+        entries = self.session.entries
+        entries.append(Entry(kind, text[:2000], line.no, parent))
+        nest.append((indent, len(entries) - 1))
 
     def _nested_entry(self, kind: str, line: Line, body: str, lead: tuple[str, str] | None) -> None:
         text = clean_inline(body)

@@ -195,7 +195,12 @@ def _classify(no: int, raw: str) -> Line:
                 check = box.group(1).lower()
                 text = text[box.end() :]
         return Line(no, ITEM, text.strip(), 0, first, check)
-    if first in "-*+•" or first.isdigit() or (first.isalpha() and raw[1:2] in ".)"):
+    # A bullet is followed by a blank (``**Bold**`` lines are not tried as items).
+    if (
+        (first in "-*+•" and stripped[1:2] in (" ", "\t"))
+        or first.isdigit()
+        or (first.isalpha() and raw[1:2] in ".)")
+    ):
         match = _ITEM.match(raw)
         if match and not (first.isalpha() and not match.group(3)[:1].isupper()):
             text = match.group(3)
