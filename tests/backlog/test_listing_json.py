@@ -50,6 +50,8 @@ SPECS = [TaskFilter(sort=sort) for sort in SORTS] + [
     TaskFilter(include_all=True, sort="id"),
     TaskFilter(ready_only=True),
     TaskFilter(tags=["a"], limit=1),
+    TaskFilter(limit=2),
+    TaskFilter(sort="id", include_all=True, limit=2),
     TaskFilter(statuses=["blocked", "in_progress"]),
     TaskFilter(category="infra"),
 ]
@@ -65,3 +67,15 @@ def test_json_text_equals_the_objects(varied, spec: TaskFilter) -> None:  # type
     assert json.loads(text) == from_objects
     assert [list(item) for item in json.loads(text)] == [list(item) for item in from_objects]
     assert from_objects, "each spec selects something"
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_limit_cuts_the_same_order(varied, sort: str) -> None:  # type: ignore[no-untyped-def]
+    # The database applies the limit for the orders it gives; Python for the others.
+    full = json.loads(list_task_json(varied.store, TaskFilter(sort=sort, include_all=True), W))
+    for limit in (0, 1, 3):
+        cut = TaskFilter(sort=sort, include_all=True, limit=limit)
+        assert json.loads(list_task_json(varied.store, cut, W)) == full[:limit]
+        assert [r.task.id for r in list_tasks(varied.store, cut, W)] == [
+            t["id"] for t in full[:limit]
+        ]

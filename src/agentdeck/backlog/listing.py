@@ -116,6 +116,45 @@ def _where(spec: TaskFilter) -> tuple[str, list[Any]]:
     return " AND ".join(where) or "1 = 1", params
 
 
+#: Orders the database gives in full; the others need ``ids.sort_key`` (-1000 after -999).
+_SQL_ORDERED = ("urgency", "priority")
+
+
+def _query(
+    store: Store, spec: TaskFilter, weights: UrgencyWeights, outer: str
+) -> tuple[str, list[Any]]:
+    """SQL selecting ``outer`` (SQL over the row ``x``: a task's columns, ``tags_json``,
+    ``deps_json``, its urgency ``score`` and ``ready`` flag) for the tasks ``spec``
+    selects, in its order; cut to its limit when the database orders them itself."""
+    if spec.sort not in SORTS:
+        raise InvalidInput(f"unknown sort {spec.sort!r}; use one of: {', '.join(SORTS)}")
+    if spec.limit is not None and spec.limit < 0:
+        raise InvalidInput("--limit must be zero or more")
+    where, params = _where(spec)
+    score, score_params = score_sql(store, weights)
+    columns = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
+    # Ready tasks first in urgency order: what an agent can pick up leads.
+    order = {
+        "urgency": "x.ready DESC, x.score DESC, x.created_at, x.id",
+        "priority": f"CASE x.priority {_PRIORITY_CASE} END, x.score DESC, x.created_at",
+        "created": "x.created_at, x.id",
+    }.get(spec.sort, "x.id")
+    limit = ""
+    if spec.limit is not None and spec.sort in _SQL_ORDERED:
+        limit = " LIMIT ?"
+        params = [*params, spec.limit]
+    # NOT MATERIALIZED: copying every column of 7,000 rows into a temporary table
+    # cost more than computing the score again where the outer query names it.
+    sql = (
+        f"WITH x AS NOT MATERIALIZED (SELECT {columns}, k.tags AS tags_json, "
+        f"k.depends_on AS deps_json, {score} AS score, "
+        f"CASE WHEN {READY_SQL} THEN 1 ELSE 0 END AS ready "
+        f"FROM tasks t {DERIVED_JOIN} WHERE {where}) "
+        f"SELECT {outer} FROM x ORDER BY {order}{limit}"
+    )
+    return sql, [*score_params, *params]
+
+
 def _select(store: Store, spec: TaskFilter, weights: UrgencyWeights, payload: str) -> list[_Ranked]:
     """The rows ``spec`` selects, in the requested order, cut to the limit.
 
@@ -124,42 +163,24 @@ def _select(store: Store, spec: TaskFilter, weights: UrgencyWeights, payload: st
     expression ``next`` orders by), readiness and the rounded urgency, and
     ``payload`` is SQL over the inner row ``x``.
     """
-    if spec.sort not in SORTS:
-        raise InvalidInput(f"unknown sort {spec.sort!r}; use one of: {', '.join(SORTS)}")
-    if spec.limit is not None and spec.limit < 0:
-        raise InvalidInput("--limit must be zero or more")
-    where, params = _where(spec)
-    score, score_params = score_sql(store, weights)
     rounded = (
         "round(CAST(x.score AS numeric), 3)" if store.dialect.is_postgres else "round(x.score, 3)"
     )
-    columns = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
-    # The database orders by urgency (ready tasks first: what an agent can pick
-    # up leads) and by priority; ID order needs ids.sort_key (-1000 after -999).
-    order = {
-        "urgency": "x.ready DESC, x.score DESC, x.created_at, x.id",
-        "priority": f"CASE x.priority {_PRIORITY_CASE} END, x.score DESC, x.created_at",
-        "created": "x.created_at, x.id",
-    }.get(spec.sort, "x.id")
-    # MATERIALIZED: computed once per row, not again wherever the outer query names x.score.
-    rows = store.query(
-        f"WITH x AS MATERIALIZED (SELECT {columns}, k.tags AS tags_json, "
-        f"k.depends_on AS deps_json, {score} AS score, "
-        f"CASE WHEN {READY_SQL} THEN 1 ELSE 0 END AS ready "
-        f"FROM tasks t {DERIVED_JOIN} WHERE {where}) "
-        f"SELECT x.id, x.status, x.priority, x.created_at, x.archived_at, x.score, x.ready, "
-        f"{rounded} AS urgency, {payload} FROM x ORDER BY {order}",
-        [*score_params, *params],
+    sql, params = _query(
+        store,
+        spec,
+        weights,
+        f"x.id, x.status, x.priority, x.created_at, x.archived_at, x.score, x.ready, "
+        f"{rounded} AS urgency, {payload}",
     )
-    ranked = [_Ranked(row) for row in rows]
-    if spec.sort in ("created", "id"):
-        ranked.sort(
-            key=lambda r: (
-                (r.row[3], ids.sort_key(r.row[0]))
-                if spec.sort == "created"
-                else ids.sort_key(r.row[0])
-            )
+    ranked = [_Ranked(row) for row in store.query(sql, params)]
+    if spec.sort in _SQL_ORDERED:
+        return ranked
+    ranked.sort(
+        key=lambda r: (
+            (r.row[3], ids.sort_key(r.row[0])) if spec.sort == "created" else ids.sort_key(r.row[0])
         )
+    )
     return ranked[: spec.limit] if spec.limit is not None else ranked
 
 
@@ -191,5 +212,9 @@ def _array(text: str) -> list[str]:
 def list_task_json(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> str:
     """What ``list_tasks`` returns, as the JSON text of ``task list --json``: a list of
     each task's ``Task.to_dict()`` with ``ready`` and ``urgency`` added."""
-    ranked = _select(store, spec, weights, _json_object_sql(store.dialect.is_postgres))
-    return "[" + ",".join(r.row[8] for r in ranked) + "]"
+    payload = _json_object_sql(store.dialect.is_postgres)
+    if spec.sort in _SQL_ORDERED:
+        # Only the text: the key columns would be 50,000 Python objects nobody reads.
+        sql, params = _query(store, spec, weights, payload)
+        return "[" + ",".join(row[0] for row in store.query(sql, params)) + "]"
+    return "[" + ",".join(r.row[8] for r in _select(store, spec, weights, payload)) + "]"
