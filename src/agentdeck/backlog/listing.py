@@ -136,7 +136,7 @@ def _query(
     # Ready tasks first in urgency order: what an agent can pick up leads.
     order = {
         "urgency": "x.ready DESC, x.score DESC, x.created_at, x.id",
-        "priority": f"CASE x.priority {_PRIORITY_CASE} END, x.score DESC, x.created_at",
+        "priority": f"CASE x.priority {_PRIORITY_CASE} END, x.score DESC, x.created_at, x.id",
         "created": "x.created_at, x.id",
     }.get(spec.sort, "x.id")
     limit = ""
