@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import click
 
 from agentdeck.cli._output import emit_json, table
-from agentdeck.workspace import open_workspace
 
 __all__ = ["emit_json", "json_option", "pass_workspace", "table"]
 
@@ -29,6 +28,10 @@ def pass_workspace(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Imported here: commands without a workspace (verify, demo) skip the
+        # config and store modules.
+        from agentdeck.workspace import open_workspace
+
         ctx = click.get_current_context()
         ws = open_workspace(ctx.find_root().params.get("workspace"))
         ctx.call_on_close(ws.close)
