@@ -26,6 +26,7 @@ from agentdeck.notes.importer.model import (
 )
 from agentdeck.notes.importer.numbers import NUMBER, count_in
 from agentdeck.notes.importer.scan import (
+    BLANK,
     CODE,
     HEADING,
     ITEM,
@@ -364,6 +365,12 @@ class SessionBuilder:
     def feed(self, line: Line) -> None:
         self.last_line = line.no
         kind = line.kind
+        if kind == BLANK and self.pending_row is None:
+            # A quarter of all lines: what the steps below do for one, in short.
+            self.table_header = None
+            if self.paragraph:
+                self._flush_paragraph()
+            return
         if kind == CODE:
             self._code(line)
             return

@@ -296,13 +296,12 @@ def strip_symbols(text: str) -> tuple[str, str | None]:
     Returns the text and the status a leading or trailing mark stood for
     (``✅ Done thing`` -> ``("Done thing", "done")``).
     """
-    if (
-        text
-        and text[0] < "\u2000"
-        and text[-1] < "\u2000"
-        and not text[0].isspace()
-        and not text[-1].isspace()
-    ):
+    first, last = text[:1], text[-1:]
+    if "!" <= first < "\x85" and "!" <= last < "\x85":
+        # The usual case, in two comparisons: no character from "!" to U+0084
+        # is a space or a symbol this strips (U+0085 is a space).
+        return text, None
+    if text and first < "\u2000" and last < "\u2000" and not first.isspace() and not last.isspace():
         return text, None
     status = None
     start, end = 0, len(text)
