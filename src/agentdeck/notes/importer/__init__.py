@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 from agentdeck.errors import AgentdeckError, ExitCode, InvalidInput
 from agentdeck.notes.importer.model import BacklogTask, ParsedSession
 from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
-from agentdeck.notes.importer.persist import FileResult, Writer
 from agentdeck.notes.importer.repair import RepairLog, iter_lines, text_lines
 from agentdeck.notes.importer.scan import Tokens, tokenize
 
 if TYPE_CHECKING:
     from agentdeck.notes.importer.ahead import Prepared
+    from agentdeck.notes.importer.persist import FileResult
 
 __all__ = [
     "NOTE_SUFFIXES",
@@ -70,6 +70,15 @@ _SKIP_DIRS = {
     ".agentdeck",
     ".tox",
 }
+
+
+def __getattr__(name: str) -> Any:
+    """``FileResult``, loaded with ``persist`` when first asked for (see ``import_note``)."""
+    if name == "FileResult":
+        from agentdeck.notes.importer.persist import FileResult
+
+        return FileResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -197,6 +206,10 @@ def import_note(
     stored; they are not raised. ``prepared`` is the file as a worker of
     ``import_notes`` already read it (``ahead.prepare``).
     """
+    # Imported here: ``verify`` reads notes with this package and never writes
+    # (``persist`` and the backlog modules it needs are ~9 ms of its start-up).
+    from agentdeck.notes.importer.persist import FileResult, Writer
+
     display = display or str(path)
     result = FileResult(display, dry_run=dry_run)
     log = prepared.repair if prepared is not None else RepairLog()
