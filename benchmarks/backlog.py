@@ -351,7 +351,7 @@ def main() -> None:
         f"{load[0]:.2f} at the start; Python {sys.version.split()[0]}; {args.runs} runs per command after 2 warm-ups.",
         "",
         f"Command: `python benchmarks/backlog.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs} "
-        f"--backend {args.backend}`",
+        f"--backend {args.backend}{' --no-taskwarrior' if args.no_taskwarrior else ''}`",
         "",
     ]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
