@@ -52,8 +52,9 @@ NOTE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", 
 #: Files up to this size are decoded once and kept in memory for both passes;
 #: bigger ones are read twice from disk so memory stays bounded.
 IN_MEMORY_LIMIT = 8 << 20
-#: ``import_notes`` commits after this many files ...
-GROUP_FILES = 200
+#: ``import_notes`` commits after this many files (under the 64 subtransactions
+#: a PostgreSQL backend keeps track of before other sessions' snapshots slow down) ...
+GROUP_FILES = 50
 #: ... or after this many seconds of writing, whichever comes first.
 GROUP_SECONDS = 0.25
 #: A dry run shows at most this many parsed sessions per file.
