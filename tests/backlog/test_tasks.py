@@ -169,10 +169,7 @@ def test_status_changes_during_an_open_session_belong_to_it(ws) -> None:  # type
     assert [(r["task_id"], r["role"]) for r in roles] == [(task.id, "completed")]
 
 
-@pytest.mark.parametrize("by_id", [True, False], ids=["links-by-id", "all-links"])
-def test_load_tasks_attaches_each_tasks_own_tags_and_dependencies(ws, monkeypatch, by_id) -> None:  # type: ignore[no-untyped-def]
-    if not by_id:  # past the threshold every link is read in one pass
-        monkeypatch.setattr(core, "LINKS_BY_ID", 1)
+def test_load_tasks_attaches_each_tasks_own_tags_and_dependencies(ws) -> None:  # type: ignore[no-untyped-def]
     base = add(ws, "base", tags=["infra"])
     other = add(ws, "other", tags=["ui", "api"], depends_on=[base.id])
     lone = add(ws, "lone")

@@ -118,3 +118,21 @@ def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a usable SQLite database"):
         s = open_store("", default_path=path)
         migrate.ensure_current(s)
+
+
+def test_savepoint_rolls_back_alone_inside_a_transaction(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    insert = "INSERT INTO id_sequences (prefix, day, last) VALUES (?, '1', 1)"
+    with store.transaction():
+        store.execute(insert, ("A",))
+        with pytest.raises(ValueError), store.savepoint():
+            store.execute(insert, ("B",))
+            raise ValueError("this part only")
+        with store.savepoint():
+            store.execute(insert, ("C",))
+    with pytest.raises(ValueError), store.savepoint():  # no transaction open: its own
+        store.execute(insert, ("D",))
+        raise ValueError("all of it")
+    rows = store.query("SELECT prefix FROM id_sequences ORDER BY prefix")
+    assert [r[0] for r in rows] == ["A", "C"]
+    assert not store.in_transaction

@@ -11,13 +11,18 @@ the per-row Python path. A test holds the two outputs equal.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from agentdeck import ids
-from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask, task_from_row
-from agentdeck.backlog.tasks import check_category, check_priority, check_status, check_tags
+from agentdeck.backlog.model import PRIORITIES, TASK_COLUMNS, TASK_KEYS, RankedTask
+from agentdeck.backlog.tasks import (
+    check_category,
+    check_priority,
+    check_status,
+    check_tags,
+    task_from_linked_row,
+)
 from agentdeck.backlog.urgency import DERIVED_JOIN, READY_SQL, UrgencyWeights, score_sql
 from agentdeck.errors import InvalidInput
 from agentdeck.store import Store
@@ -196,17 +201,13 @@ def list_tasks(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> list[
     ranked = _select(store, spec, weights, f"{columns}, x.tags_json, x.deps_json")
     return [
         RankedTask(
-            task_from_row(r.payload[:-2], _array(r.payload[-2]), _array(r.payload[-1])),
+            task_from_linked_row(r.payload),
             r.score,
             ready=r.ready,
             urgency=r.urgency,
         )
         for r in ranked
     ]
-
-
-def _array(text: str) -> list[str]:
-    return json.loads(text) if text != "[]" else []
 
 
 def list_task_json(store: Store, spec: TaskFilter, weights: UrgencyWeights) -> str:

@@ -124,56 +124,39 @@ def check_task_id(value: str) -> str:
 # -- reading ----------------------------------------------------------------------------
 
 
-#: Up to this many tasks, their links are read by ID (an index lookup each); for
-#: more, one pass over every link costs less. A search of 20 tasks in a backlog of
-#: 10,000 read all 14,000 links before (about 25 ms).
-LINKS_BY_ID = 500
+#: A task's columns, then its tags and dependencies as the sorted JSON arrays the
+#: database keeps per task (``task_derived``, migration m080): one query per task
+#: or list of tasks, not one more per link table.
+TASK_SELECT = (
+    "SELECT " + ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
+    + ", k.tags, k.depends_on FROM tasks t JOIN task_derived k ON k.task_id = t.id"
+)  # fmt: skip
 
 
-def _links(
-    store: Store, task_ids: Sequence[str]
-) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Tags and dependencies of the given tasks, by task ID. For more than
-    ``LINKS_BY_ID`` tasks every link is read (callers look up only theirs)."""
-    tags: dict[str, list[str]] = {}
-    deps: dict[str, list[str]] = {}
-    if not task_ids:
-        return tags, deps
-    if len(task_ids) <= LINKS_BY_ID:
-        where = f" WHERE task_id IN ({', '.join('?' * len(task_ids))})"
-        params: tuple[str, ...] = tuple(task_ids)
-    else:
-        where, params = "", ()
-    for row in store.query(
-        f"SELECT task_id, tag FROM task_tags{where} ORDER BY task_id, tag", params
-    ):
-        tags.setdefault(row["task_id"], []).append(row["tag"])
-    for row in store.query(
-        f"SELECT task_id, depends_on FROM task_deps{where} ORDER BY task_id, depends_on", params
-    ):
-        deps.setdefault(row["task_id"], []).append(row["depends_on"])
-    return tags, deps
+def json_array(text: str) -> list[str]:
+    """A JSON array of strings as kept in ``task_derived``."""
+    return json.loads(text) if text != "[]" else []
+
+
+def task_from_linked_row(row: Any) -> Task:
+    """A ``Task`` from a row of ``TASK_SELECT`` (its columns, then the two arrays)."""
+    return task_from_row(row[:-2], json_array(row[-2]), json_array(row[-1]))
 
 
 def get_task(store: Store, task_id: str) -> Task:
     """One task by ID. Raises ``NotFound`` (with how to list IDs) when there is none."""
     task_id = check_task_id(task_id)
-    row = store.query_one(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+    row = store.query_one(f"{TASK_SELECT} WHERE t.id = ?", (task_id,))
     if row is None:
         raise NotFound(f"no task {task_id}", hint="list IDs with `agentdeck task list --all`")
-    tags, deps = _links(store, [task_id])
-    return task_from_row(row, tags.get(task_id), deps.get(task_id))
+    return task_from_linked_row(row)
 
 
 def load_tasks(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[Task]:
     """Tasks matching a SQL ``where`` clause (without the keyword; the table's
     alias is ``t``), with tags and dependencies."""
-    sql = f"SELECT {TASK_COLUMNS} FROM tasks t" + (f" WHERE {where}" if where else "")
-    rows = store.query(sql, params)
-    if not rows:
-        return []
-    tags, deps = _links(store, [r["id"] for r in rows])
-    return [task_from_row(r, tags.get(r["id"]), deps.get(r["id"])) for r in rows]
+    sql = TASK_SELECT + (f" WHERE {where}" if where else "")
+    return [task_from_linked_row(r) for r in store.query(sql, params)]
 
 
 def task_events(store: Store, task_id: str) -> list[TaskEvent]:
@@ -441,12 +424,11 @@ def _lock(store: Store, task_id: str) -> Task:
     database write lock (SQLite) until the transaction ends."""
     task_id = check_task_id(task_id)
     row = store.query_one(
-        f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?{store.dialect.for_update}", (task_id,)
+        f"{TASK_SELECT} WHERE t.id = ?{store.dialect.lock_clause('t')}", (task_id,)
     )
     if row is None:
         raise NotFound(f"no task {task_id}", hint="list IDs with `agentdeck task list --all`")
-    tags, deps = _links(store, [task_id])
-    return task_from_row(row, tags.get(task_id), deps.get(task_id))
+    return task_from_linked_row(row)
 
 
 # -- status changes ---------------------------------------------------------------------

@@ -102,6 +102,24 @@ class Store:
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    @contextmanager
+    def savepoint(self) -> Iterator[Store]:
+        """All or nothing, even inside a larger transaction: a transaction of its own
+        when none is open, else a savepoint (the same SQL on both databases) that an
+        error rolls back alone, leaving the enclosing transaction's earlier work."""
+        if not self.in_transaction:
+            with self.transaction():
+                yield self
+            return
+        self.execute("SAVEPOINT agentdeck_savepoint")
+        try:
+            yield self
+        except BaseException:
+            self.execute("ROLLBACK TO SAVEPOINT agentdeck_savepoint")
+            self.execute("RELEASE SAVEPOINT agentdeck_savepoint")
+            raise
+        self.execute("RELEASE SAVEPOINT agentdeck_savepoint")
+
     def execute_script(self, script: str) -> None:
         """Run several statements (a migration) inside the current transaction."""
         raise NotImplementedError

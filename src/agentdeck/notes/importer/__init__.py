@@ -227,7 +227,7 @@ def import_note(
                 return result
             parsed: list[dict[str, Any]] | None = [] if keep_parsed else None
             try:
-                with _file_transaction(store):
+                with store.savepoint():  # its own, or within import_notes' group
                     writer = Writer(
                         store,
                         result,
@@ -274,28 +274,6 @@ def import_note(
     finally:
         result.repair = log.to_dict() if log.repaired else {}
     return result
-
-
-#: The savepoint of a file imported inside a transaction that holds several.
-_SAVEPOINT = "agentdeck_import_note"
-
-
-@contextmanager
-def _file_transaction(store: Any) -> Iterator[None]:
-    """One file's writes, all or nothing: its own transaction, or a savepoint when
-    the store is already in one (``import_notes`` holds one around several files)."""
-    if not store.in_transaction:
-        with store.transaction():
-            yield
-        return
-    store.execute(f"SAVEPOINT {_SAVEPOINT}")
-    try:
-        yield
-    except BaseException:
-        store.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-        store.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
-        raise
-    store.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
 
 def _failed_by(result: FileResult, err: Exception) -> None:

@@ -93,6 +93,15 @@ def atx_heading(raw: str) -> tuple[int, str] | None:
     return level, text.strip()
 
 
+def _checkbox(text: str) -> tuple[str, str | None]:
+    """An item's text without its leading ``[ ]``/``[x]`` box, and the box's mark."""
+    if text[:1] == "[":
+        box = _CHECK.match(text)
+        if box:
+            return text[box.end() :], box.group(1).lower()
+    return text, None
+
+
 def _indent(prefix: str) -> int:
     return len(prefix.expandtabs(4))
 
@@ -187,13 +196,7 @@ def _classify(no: int, raw: str) -> Line:
         # An unindented bullet item, the most common line after blank ones: what
         # ``_ITEM`` matches for it (no indent, the marker, blanks, the rest),
         # without the regex (a third of this line's classifying).
-        text = raw[1:].lstrip(" \t")
-        check = None
-        if text[:1] == "[":
-            box = _CHECK.match(text)
-            if box:
-                check = box.group(1).lower()
-                text = text[box.end() :]
+        text, check = _checkbox(raw[1:].lstrip(" \t"))
         return Line(no, ITEM, text.strip(), 0, first, check)
     # A bullet is followed by a blank (``**Bold**`` lines are not tried as items).
     if (
@@ -203,13 +206,7 @@ def _classify(no: int, raw: str) -> Line:
     ):
         match = _ITEM.match(raw)
         if match and not (first.isalpha() and not match.group(3)[:1].isupper()):
-            text = match.group(3)
-            check = None
-            if text[:1] == "[":
-                box = _CHECK.match(text)
-                if box:
-                    check = box.group(1).lower()
-                    text = text[box.end() :]
+            text, check = _checkbox(match.group(3))
             start = match.start(2)
             return Line(
                 no,
