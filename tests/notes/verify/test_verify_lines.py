@@ -85,6 +85,6 @@ def test_scope_finds_lines_per_line_when_a_text_holds_a_newline() -> None:
     lines[1].text = "two\nlines with 5 tests"  # never made by the reader
     scope = Scope(lines, None, None)
     assert scope.numbered() == [0, 1, 2]
-    from agentdeck.notes.verify.claims import words
+    from agentdeck.notes.verify.claims import Words
 
-    assert scope.may_say(words("test")) == {0, 1}
+    assert scope.may_say(Words("test")) == {0, 1}

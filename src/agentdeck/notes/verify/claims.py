@@ -73,11 +73,6 @@ class Words:
         return self._anycase
 
 
-def words(*alternatives: str) -> Words:
-    """``Words`` for ``alternatives`` (lower-case letters only)."""
-    return Words(*alternatives)
-
-
 @dataclass
 class Scope:
     """The lines of one session (or of the whole report) and what the parser read from them.
@@ -459,8 +454,8 @@ _NEW_TASKS_PROSE = re.compile(
 )
 
 
-_TASK_WORD = words("task")
-_TASK_DONE_OR_NEW = words(
+_TASK_WORD = Words("task")
+_TASK_DONE_OR_NEW = Words(
     "complete",
     "done",
     "executed",
@@ -728,7 +723,7 @@ def _sum_or_count(
 
 
 #: The first word of each ``_BREAKDOWN`` form.
-_BREAKDOWN_WORD = words(
+_BREAKDOWN_WORD = Words(
     "breakdown", "by", "split", "consisting", "parts", "aufschlüsselung", "répartition", "desglose"
 )
 
@@ -828,7 +823,7 @@ def _groups(scope: Scope) -> list[list[Line]]:
     return groups
 
 
-_TOTAL_WORD = words("total", "overall", "combined", "sum", "all", "gesamt", "insgesamt")
+_TOTAL_WORD = Words("total", "overall", "combined", "sum", "all", "gesamt", "insgesamt")
 
 
 def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentdeck.notes.importer.numbers import COUNT, Amount
 from agentdeck.notes.importer.scan import HEADING, ITEM, TABLE, TEXT, clean_inline
-from agentdeck.notes.verify.claims import Scope, _amount, _fmt, _pair, _plain, words
+from agentdeck.notes.verify.claims import Scope, Words, _amount, _fmt, _pair, _plain
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
 
 if TYPE_CHECKING:
@@ -208,9 +208,9 @@ _GIT_HINT = re.compile(r"commit|lines?\b|files?\b", re.I)
 #: state none of them, and leave after this one search.
 _GIT_ANY = re.compile("|".join(f"(?:{p.pattern})" for _, p in _GIT_PATTERNS), re.I)
 #: A word every statement below needs, in its text or in its key.
-_GIT_ANY_WORD = words("commit", "line", "file", "insertion", "deletion")
+_GIT_ANY_WORD = Words("commit", "line", "file", "insertion", "deletion")
 #: The words of ``_GIT_PATTERNS`` besides "line" and "file" (the others need "+" or "-").
-_GIT_VERB_WORD = words(
+_GIT_VERB_WORD = Words(
     "commit",
     "added",
     "inserted",
@@ -366,7 +366,7 @@ def git_claims(
 # -- tests -----------------------------------------------------------------------------------
 
 _TEST_HINT = re.compile(r"test", re.I)
-_TEST_WORD = words("test")
+_TEST_WORD = Words("test")
 _TESTS_PASSING = re.compile(
     r"\b(?:all\s+)?(?P<n>\d[\d,]*\+?)?\s*(?:[\w-]+\s+){0,2}tests?\s+(?:are\s+|were\s+)?(?:all\s+)?(?:passing|passed|pass|green)\b|"
     r"\btests?\s*[:=]\s*(?:✅\s*)?(?:all\s+)?(?:passing|passed|green|pass)\b|"
