@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 APP := $(VENV)/.installed-app
 DEV := $(VENV)/.installed-dev
+NATIVE := $(VENV)/.built-native
+# The note reader, compiled with mypyc in place (tools/build_native.py);
+# rebuilt whenever one of its sources changes.
+READER := $(wildcard src/agentdeck/notes/importer/*.py)
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test native lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,28 +21,35 @@ $(BIN)/python:
 # (as on some CI and agent machines) every command would otherwise recompile
 # agentdeck from source, doubling its start-up.
 $(APP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e . pytest
+	$(BIN)/python -m pip install --quiet -e '.[native]' pytest
 	$(BIN)/python -m compileall -q src >/dev/null
 	touch $(APP)
 
 $(DEV): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,native]'
 	$(BIN)/python -m compileall -q src >/dev/null
 	touch $(APP) $(DEV)
 
-demo: $(APP) ## Create the venv, install agentdeck, and run the guided tour.
+# Without a C compiler this says so and agentdeck runs from its Python sources.
+$(NATIVE): $(APP) $(READER) tools/build_native.py
+	$(BIN)/python tools/build_native.py
+	touch $(NATIVE)
+
+native: $(NATIVE) ## Compile the note reader (make demo and make test do it).
+
+demo: $(APP) $(NATIVE) ## Create the venv, install agentdeck, and run the guided tour.
 	$(BIN)/agentdeck demo
 
-test: $(DEV) ## Install the test dependencies and run the whole suite.
+test: $(DEV) $(NATIVE) ## Install the test dependencies and run the whole suite.
 	$(BIN)/python -m pytest -n auto -q
 
 lint: $(DEV)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 format: $(DEV)
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks tools
+	$(BIN)/ruff check --fix src tests benchmarks tools
 
 bench: $(DEV) ## Run every benchmark (slow: the better part of an hour; see BENCHMARKS.md).
 	$(BIN)/python benchmarks/backlog.py
@@ -50,3 +61,4 @@ bench: $(DEV) ## Run every benchmark (slow: the better part of an hour; see BENC
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist
+	rm -f src/agentdeck/notes/importer/*.so

@@ -24,6 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentdeck.errors import AgentdeckError, ExitCode, InvalidInput
+from agentdeck.native import prefer_sources
+
+#: "compiled" when the reader's mypyc build runs (see ``agentdeck.native``).
+BUILD = prefer_sources(__path__)
+
 from agentdeck.notes.importer.model import BacklogTask, ParsedSession
 from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
 from agentdeck.notes.importer.repair import RepairLog, iter_lines, text_lines

@@ -978,9 +978,9 @@ class SessionBuilder:
         columns = {name: i for i, name in enumerate(header)}
         if ids:
             title = None
-            for name in ("title", "task", "name", "description", "summary", "what"):
-                if name in columns and columns[name] < len(cells):
-                    title = clean_inline(cells[columns[name]])
+            for column in ("title", "task", "name", "description", "summary", "what"):
+                if column in columns and columns[column] < len(cells):
+                    title = clean_inline(cells[columns[column]])
                     break
             status = None
             if "status" in columns and columns["status"] < len(cells):
@@ -989,13 +989,13 @@ class SessionBuilder:
             ref = self._task_ref(
                 ids[0], title or _task_title(text, ids[0]), row.no, _role(section, status), status
             )
-            for name, field_key in (
+            for column, field_key in (
                 ("priority", "priority"),
                 ("category", "category"),
                 ("effort", "effort"),
             ):
-                if name in columns and columns[name] < len(cells):
-                    self._task_field(ref, field_key, cells[columns[name]])
+                if column in columns and columns[column] < len(cells):
+                    self._task_field(ref, field_key, cells[columns[column]])
             if "type" in columns and ref.category is None and columns["type"] < len(cells):
                 self._task_field(ref, "category", cells[columns["type"]])
             return

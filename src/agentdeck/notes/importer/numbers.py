@@ -113,7 +113,8 @@ _DIGIT = re.compile(r"\d")
 
 def count_in(text: str) -> tuple[int | None, int | None]:
     """Line and character counts written in ``text``: ``(lines, chars)``."""
-    lines = chars = None
+    lines: int | None = None
+    chars: int | None = None
     if not _DIGIT.search(text):
         # ``COUNT`` may start with "~" or a space, so the regex engine cannot
         # skip ahead to a digit by itself; most text it is asked about has none.

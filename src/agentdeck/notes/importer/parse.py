@@ -87,6 +87,12 @@ class Marker:
     dated: bool
     named: bool  # says "session" (with a number, an ID, or "Session: ...")
 
+    def __reduce__(self) -> tuple[type[Marker], tuple[int, str, int, str, bool, bool]]:
+        # Plans cross from the read-ahead workers by pickle. Compiled (see
+        # ``agentdeck.notes.importer.native``), a frozen dataclass has no
+        # ``__dict__`` to restore its fields into, so it is rebuilt from them.
+        return Marker, (self.line, self.how, self.level, self.text, self.dated, self.named)
+
 
 @dataclass
 class Plan:
@@ -256,9 +262,9 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         return plan
     if headings:
         plan.kind = "handoff" if _is_handoff(title, name) else "report"
-        first = min(headings, key=lambda m: (m.level, m.line))
-        plan.title = first.text
-        plan.title_line = first.line
+        top = min(headings, key=lambda m: (m.level, m.line))
+        plan.title = top.text
+        plan.title_line = top.line
         return plan
     dated_leads = [m for m in leads if m.dated or m.named]
     if len(dated_leads) >= 2:
@@ -309,13 +315,13 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
     if not plan.has_sessions:
         return
     if plan.kind in ("report", "handoff"):
-        builder = SessionBuilder(1)
+        single = SessionBuilder(1)
         for line in _lines(lines):
             if line.no == plan.title_line and line.kind in (HEADING, TEXT):
-                builder.header(line.text, line.no)
+                single.header(line.text, line.no)
                 continue
-            builder.feed(line)
-        session = builder.finish()
+            single.feed(line)
+        session = single.finish()
         if not session.title:
             session.title = plan.title
         yield session

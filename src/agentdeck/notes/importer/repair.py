@@ -72,7 +72,8 @@ def _sloppy_1252(error: UnicodeDecodeError) -> tuple[str, int]:
     return "".join(out), error.end
 
 
-codecs.register_error("agentdeck-sloppy-1252", _sloppy_1252)
+# typeshed types the handler for any UnicodeError; this one is registered for decoding only.
+codecs.register_error("agentdeck-sloppy-1252", _sloppy_1252)  # type: ignore[arg-type]
 
 
 def _fix_run(run: str) -> str | None:
@@ -134,7 +135,7 @@ def fix_mojibake(text: str) -> str:
 
 def _ftfy(text: str) -> str:
     try:
-        import ftfy
+        import ftfy  # type: ignore[import-untyped,unused-ignore]
     except ImportError:  # pragma: no cover - ftfy is a dependency
         return text
     config = ftfy.TextFixerConfig(

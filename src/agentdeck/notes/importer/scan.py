@@ -17,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from agentdeck.notes.importer.tokens import Tokens
+
 BLANK, HEADING, ITEM, TABLE, CODE, FENCE, RULE, TEXT = range(8)
 KIND_NAMES = ("blank", "heading", "item", "table", "code", "fence", "rule", "text")
 
@@ -104,10 +106,6 @@ def _checkbox(text: str) -> tuple[str, str | None]:
 
 def _indent(prefix: str) -> int:
     return len(prefix.expandtabs(4))
-
-
-class Tokens(list):  # type: ignore[type-arg]
-    """Lines already classified; ``tokenize`` passes them through (one pass, not two)."""
 
 
 def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
