@@ -10,6 +10,7 @@ read is read by the importing process.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,17 @@ from test_import_property import document
 
 from agentdeck.notes.importer import import_notes, parse_text
 from agentdeck.notes.importer.ahead import (
+    _SESSION_FIELDS,
     BATCH_BYTES,
     BATCH_FILES,
     IN_MEMORY_LIMIT,
     _batches,
+    _decode,
+    _encode,
     prepare,
     read_ahead,
 )
+from agentdeck.notes.importer.model import ParsedSession
 from workspace_helpers import SEEDS
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -55,6 +60,28 @@ def test_workers_give_the_same_results(ws, tmp_path: Path) -> None:  # type: ign
     again = import_notes(ws, paths)
     assert {r.status for r in again} <= {"unchanged", "skipped"}
     assert not any(r.sessions_created or r.tasks_created for r in again)
+
+
+def _every_field(session: ParsedSession) -> dict[str, object]:
+    return {
+        f.name: getattr(session, f.name)
+        if f.name not in ("entries", "files", "tasks", "new_tasks")
+        else [x.to_dict() for x in getattr(session, f.name)]
+        for f in dataclasses.fields(ParsedSession)
+    }
+
+
+def test_a_session_crosses_from_a_worker_whole(tmp_path: Path) -> None:
+    # Every field of ParsedSession is carried: a new field must be added to the encoding.
+    lists = ("metrics", "entries", "tasks", "files", "new_tasks")
+    assert [f.name for f in dataclasses.fields(ParsedSession)] == [*_SESSION_FIELDS, *lists]
+    sessions = [s for p in notes_folder(tmp_path) for s in parse_text(p.read_bytes()).sessions]
+    assert any(s.tasks for s in sessions) and any(s.new_tasks for s in sessions)
+    assert any(s.end_time for s in sessions) and any(s.metrics for s in sessions)
+    for session in sessions:
+        decoded = _decode(_encode(session))
+        assert _every_field(decoded) == _every_field(session)
+        assert (decoded.import_key(), decoded.digest()) == (session.import_key(), session.digest())
 
 
 def test_prepare_reads_as_the_parser_does(tmp_path: Path) -> None:

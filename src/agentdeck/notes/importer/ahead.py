@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING, Any
 # The package imports this module only inside ``import_notes``, so it is
 # initialised by the time this runs (in a worker too): no import cycle.
 from agentdeck.notes.importer import IN_MEMORY_LIMIT
-from agentdeck.notes.importer.model import BacklogTask, Entry, FileRef, ParsedSession
+from agentdeck.notes.importer.model import (
+    BacklogTask,
+    Entry,
+    FileRef,
+    NewTask,
+    ParsedSession,
+    TaskRef,
+)
 from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
 from agentdeck.notes.importer.repair import RepairLog, text_lines
 from agentdeck.notes.importer.scan import Tokens, tokenize
@@ -105,27 +112,65 @@ class Prepared:
     tasks: list[BacklogTask]
 
 
+#: ``ParsedSession``'s own fields (its lists aside), in the order ``_encode`` writes them.
+_SESSION_FIELDS = (
+    "line",
+    "end_line",
+    "title",
+    "objective",
+    "when_text",
+    "day",
+    "start_time",
+    "end_time",
+    "duration_minutes",
+    "duration_text",
+    "branch",
+    "agent",
+    "label",
+)
+
+
 def _encode(session: ParsedSession) -> bytes:
-    """A session as bytes; entries and files (most of it) as plain tuples, quick to pickle."""
-    entries, files = session.entries, session.files
-    session.entries, session.files = [], []
-    try:
-        return pickle.dumps(
-            (
-                session,
-                [(e.kind, e.text, e.line, e.parent) for e in entries],
-                [(f.path, f.line, f.lines, f.chars, f.change) for f in files],
-            ),
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
-    finally:
-        session.entries, session.files = entries, files
+    """A session as bytes: plain tuples of its fields, quick to pickle and to unpickle.
+
+    Pickling the objects themselves cost three times as much: compiled
+    (``agentdeck.native``), each one goes through ``copyreg`` and a dict of
+    its state. A task or recommendation of a subclass (none is made today)
+    is pickled whole.
+    """
+    tasks = session.tasks
+    new_tasks = session.new_tasks
+    return pickle.dumps(
+        (
+            tuple([getattr(session, name) for name in _SESSION_FIELDS]),
+            session.metrics,
+            [(e.kind, e.text, e.line, e.parent) for e in session.entries],
+            [(f.path, f.line, f.lines, f.chars, f.change) for f in session.files],
+            [
+                (t.id, t.title, t.line, t.role, t.status, t.priority, t.category, t.effort)
+                if type(t) is TaskRef
+                else t
+                for t in tasks
+            ],
+            [
+                (t.title, t.line, t.label, t.priority, t.effort, t.description)
+                if type(t) is NewTask
+                else t
+                for t in new_tasks
+            ],
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
 
 
 def _decode(payload: bytes) -> ParsedSession:
-    session, entries, files = pickle.loads(payload)
+    fields, metrics, entries, files, tasks, new_tasks = pickle.loads(payload)
+    session = ParsedSession(**dict(zip(_SESSION_FIELDS, fields, strict=True)))
+    session.metrics = metrics
     session.entries = [Entry(*e) for e in entries]
     session.files = [FileRef(*f) for f in files]
+    session.tasks = [TaskRef(*t) if type(t) is tuple else t for t in tasks]
+    session.new_tasks = [NewTask(*t) if type(t) is tuple else t for t in new_tasks]
     return session
 
 

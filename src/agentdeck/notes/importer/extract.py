@@ -42,6 +42,7 @@ from agentdeck.notes.importer.scan import (
 )
 from agentdeck.notes.importer.vocab import (
     LIVE_MARKER,
+    NO_SECTION,
     PRIMARY_DATE_LABELS,
     SESSION_ID,
     Section,
@@ -425,7 +426,7 @@ class SessionBuilder:
         for _, section, _text in reversed(self.stack):
             if section.kind:
                 return section
-        return Section("")
+        return NO_SECTION
 
     def _kind(self) -> Section:
         """The section the current line is in (a bold label can override its heading).
@@ -446,7 +447,7 @@ class SessionBuilder:
             if self.label.kind:
                 return self.label
             if base.kind == "work" and not self.label_group:
-                return Section("")
+                return NO_SECTION
         return base
 
     def _heading(self, line: Line) -> None:
@@ -487,7 +488,7 @@ class SessionBuilder:
         effective = own if own.kind else parent
         if self.task is not None and not own.kind:
             # Details of a task (features, impact, testing): not log entries of the session.
-            effective = Section("")
+            effective = NO_SECTION
         elif (parent.kind == "challenges" and (not own.kind or _CHALLENGE_ITEM.match(plain))) or (
             own.kind == "challenges" and _CHALLENGE_ITEM.match(plain)
         ):
@@ -646,7 +647,7 @@ class SessionBuilder:
             self.label = None
             self.group = self._entry(_ENTRY_OF[base.kind], cleaned, no, None)
             return
-        self.label = Section("") if base.kind == "work" else None
+        self.label = NO_SECTION if base.kind == "work" else None
         self.label_group = False
         self.group = None
 

@@ -32,6 +32,14 @@ class Entry:
     line: int
     parent: int | None = None
 
+    # Written out (the dataclass would make the same): compiled with mypyc, a
+    # generated ``__init__`` stays interpreted, and entries are made per line.
+    def __init__(self, kind: str, text: str, line: int, parent: int | None = None) -> None:
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.parent = parent
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text, "line": self.line, "parent": self.parent}
 
@@ -72,6 +80,21 @@ class FileRef:
     chars: int | None = None
     #: "created" or "modified" when the note says so, else None (only mentioned).
     change: str | None = None
+
+    # Written out, as ``Entry.__init__`` is (made per file-list line).
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        lines: int | None = None,
+        chars: int | None = None,
+        change: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.lines = lines
+        self.chars = chars
+        self.change = change
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -16,10 +16,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from typing import Final
 
 from agentdeck.notes.importer.tokens import Tokens
 
-BLANK, HEADING, ITEM, TABLE, CODE, FENCE, RULE, TEXT = range(8)
+# Line kinds. ``Final``: compiled (mypyc), each comparison with one is a C comparison.
+BLANK: Final = 0
+HEADING: Final = 1
+ITEM: Final = 2
+TABLE: Final = 3
+CODE: Final = 4
+FENCE: Final = 5
+RULE: Final = 6
+TEXT: Final = 7
 KIND_NAMES = ("blank", "heading", "item", "table", "code", "fence", "rule", "text")
 
 

@@ -133,7 +133,9 @@ _ANY_RULE = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?:{pattern})" for _, pattern in _RULES) + r")(?![\w])"
 )
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.|[a-z]\))\s+|^\s*#+\s*")
-_EMPTY = Section("")
+#: The section of a heading that names nothing the importer keeps (shared: frozen,
+#: and built once rather than per line).
+NO_SECTION = Section("")
 
 
 @lru_cache(maxsize=8192)
@@ -150,11 +152,11 @@ def classify_heading(text: str) -> Section:
     """The ``Section`` a heading or bold label names (``Section("")`` for anything else)."""
     name = normal(text)
     if not name or len(name) > 80 or not _ANY_RULE.search(name):
-        return _EMPTY
+        return NO_SECTION
     for section, pattern in _COMPILED:
         if pattern.search(name):
             return section
-    return _EMPTY
+    return NO_SECTION
 
 
 # -- fields -----------------------------------------------------------------------------
