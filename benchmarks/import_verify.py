@@ -9,9 +9,10 @@ What it measures, each in a fresh throw-away workspace:
   on a generated corpus in the seeds' formats (``notes_corpus.py``), on SQLite
   and, when ``AGENTDECK_TEST_DATABASE_URL`` answers, on PostgreSQL: as it runs
   by default (worker processes read ahead) and with ``--jobs 0`` (one process);
-* the parser alone (decode, repair, tokenize, plan, sessions) in process, next
+* the parser alone (decode, repair, tokenize, plan, sessions), compiled (mypyc,
+  ``make native``) and from its Python sources, each in a fresh process, next
   to markdown-it-py parsing the same bytes (why the importer has its own line
-  reader);
+  reader); the import also runs once more from the sources;
 * ``verify`` of a 1 MB report, in process and through the CLI;
 * peak memory of importing one 50 MB notes file (``ru_maxrss`` of the process).
 
@@ -46,6 +47,8 @@ from notes_corpus import make_big_history, make_corpus, make_report_of  # noqa: 
 DATA = HERE / ".data"
 RESULTS = HERE / "results" / "import.md"
 AGENTDECK = [sys.executable, "-m", "agentdeck"]
+#: Set, the note reader runs from its Python sources instead of its compiled build.
+PURE_ENV = "AGENTDECK_PURE_PYTHON"
 
 
 def _child_cpu() -> float:
@@ -155,11 +158,16 @@ def corpus(size_mb: float) -> tuple[Path, int, int]:
 
 
 def bench_import(
-    folder: Path, size: int, runs: int, url: str | None = None, jobs: list[str] | None = None
+    folder: Path,
+    size: int,
+    runs: int,
+    url: str | None = None,
+    jobs: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     walls, cpus, loads = [], [], []
     for _ in range(runs):
-        env: dict[str, str] = {}
+        env: dict[str, str] = dict(extra_env or {})
         schema = None
         if url:
             env["AGENTDECK_DATABASE_URL"], schema = _pg_schema(url)
@@ -185,14 +193,14 @@ def bench_import(
     }
 
 
-def bench_parse(folder: Path, runs: int) -> dict[str, float]:
+def parse_cpu(folder: Path, runs: int) -> list[float]:
+    """CPU seconds of each of ``runs`` reads of every note in ``folder`` (run in a child)."""
     from agentdeck.notes.importer.parse import iter_sessions, plan_document
     from agentdeck.notes.importer.repair import text_lines
     from agentdeck.notes.importer.scan import Tokens, tokenize
 
     datas = [p.read_bytes() for p in sorted(folder.glob("*.md"))]
-    mb = sum(map(len, datas)) / 1e6
-    ours, theirs = [], []
+    times = []
     for _ in range(runs):
         start = time.process_time()
         for data in datas:
@@ -200,7 +208,29 @@ def bench_parse(folder: Path, runs: int) -> dict[str, float]:
             plan = plan_document(tokens)
             for session in iter_sessions(tokens, plan):
                 session.digest()
-        ours.append(time.process_time() - start)
+        times.append(time.process_time() - start)
+    return times
+
+
+def _parse_in_child(folder: Path, runs: int, pure: bool) -> list[float]:
+    """``parse_cpu`` in a fresh process: the compiled reader, or its sources (``pure``)."""
+    env = {**os.environ, PURE_ENV: "1" if pure else ""}
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--parse-child", str(folder), str(runs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [float(x) for x in out.split()]
+
+
+def bench_parse(folder: Path, runs: int) -> dict[str, float]:
+    datas = [p.read_bytes() for p in sorted(folder.glob("*.md"))]
+    mb = sum(map(len, datas)) / 1e6
+    theirs: list[float] = []
+    ours = _parse_in_child(folder, runs, pure=False)
+    sources = _parse_in_child(folder, runs, pure=True)
     try:
         from markdown_it import MarkdownIt
 
@@ -212,7 +242,12 @@ def bench_parse(folder: Path, runs: int) -> dict[str, float]:
             theirs.append(time.process_time() - start)
     except ImportError:  # pragma: no cover - rich brings markdown-it-py
         pass
-    out = {"ours": statistics.median(ours), "ours_mbs": mb / statistics.median(ours)}
+    out = {
+        "ours": statistics.median(ours),
+        "ours_mbs": mb / statistics.median(ours),
+        "sources": statistics.median(sources),
+        "sources_mbs": mb / statistics.median(sources),
+    }
     if theirs:
         out["markdown_it"] = statistics.median(theirs)
         out["markdown_it_mbs"] = mb / statistics.median(theirs)
@@ -298,6 +333,9 @@ def _import_rows(name: str, runs: dict[str, dict[str, float] | None]) -> list[st
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--parse-child"]:
+        print(*parse_cpu(Path(sys.argv[2]), int(sys.argv[3])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus-mb", type=float, default=20)
     parser.add_argument("--big-mb", type=int, default=50)
@@ -314,6 +352,9 @@ def main() -> None:
     sqlite_runs = {
         "default (workers)": bench_import(folder, size, args.runs),
         "`--jobs 0` (one process)": bench_import(folder, size, args.runs, jobs=one),
+        "default, Python sources (`AGENTDECK_PURE_PYTHON=1`)": bench_import(
+            folder, size, args.runs, extra_env={PURE_ENV: "1"}
+        ),
     }
     url = _pg_url()
     pg_runs = (
@@ -351,7 +392,8 @@ def main() -> None:
         "runs by default (worker processes read the notes ahead while the importing process "
         "writes) and with `--jobs 0` (everything in one process); median of "
         f"{args.runs} runs each, with the fastest wall time and the median 1-minute load average "
-        "at the start of the runs.",
+        "at the start of the runs. The note reader runs compiled (mypyc, `make native`) except "
+        "in the row that says otherwise.",
         "",
         "| Store | How | Wall (s) | MB/s (wall) | CPU (s) | MB/s (CPU) | Best wall (s) | Load |",
         "|---|---|---|---|---|---|---|---|",
@@ -364,7 +406,8 @@ def main() -> None:
         "",
         "| Parser | CPU (s) | MB/s |",
         "|---|---|---|",
-        f"| agentdeck's line reader (everything the import reads) | {parse['ours']:.2f} | {parse['ours_mbs']:.2f} |",
+        f"| agentdeck's line reader, compiled (everything the import reads) | {parse['ours']:.2f} | {parse['ours_mbs']:.2f} |",
+        f"| the same, its Python sources (`AGENTDECK_PURE_PYTHON=1`) | {parse['sources']:.2f} | {parse['sources_mbs']:.2f} |",
     ]
     if "markdown_it" in parse:
         lines.append(

@@ -66,3 +66,42 @@ def test_digest_of_a_full_session() -> None:
     assert session.metrics and session.entries and session.tasks and session.files
     assert session.new_tasks
     assert session.digest() == plain_digest(session)
+
+
+ODD_TEXTS = [
+    "",
+    'quote " and backslash \\ and slash /',
+    "controls \x00\x01\x08\t\n\x0b\x0c\r\x1b\x1f\x7f\x80\x9f end",
+    "unicode é ✅ 🚀 \u2028\u2029 中文",
+    "lone surrogate \ud800 here",
+    "(LATEST) 2026-02-04 marker",
+]
+
+
+@pytest.mark.parametrize("odd", ODD_TEXTS)
+@pytest.mark.parametrize(
+    "minutes", [None, 0.0, 90.0, 2.5, 1e16, 1e-05, float("nan"), float("inf"), -float("inf")]
+)
+def test_digest_writes_any_text_and_number_as_json_does(odd: str, minutes: float | None) -> None:
+    from agentdeck.notes.importer.model import Entry, FileRef, NewTask, TaskRef
+
+    session = ParsedSession(
+        line=3,
+        end_line=9,
+        title=f"Session {odd} (LATEST)",
+        objective=odd,
+        when_text=odd or None,
+        day="2026-02-04",
+        start_time=odd,
+        duration_minutes=minutes,
+        duration_text=odd,
+        branch=odd,
+        agent=odd,
+        label=odd or None,
+        metrics={odd: odd, "b": "2", "a" + odd: "1"},
+        entries=[Entry("work", odd or "x", 4), Entry("note", odd + "!", 5, 0)],
+        tasks=[TaskRef("TASK-20260204-001", odd, 6, "completed", odd, odd, odd, odd)],
+        files=[FileRef(odd or "a.py", 7, 12, None, odd), FileRef("b.py", 8, None, 1_000_000)],
+        new_tasks=[NewTask(odd or "t", 9, odd, odd, odd, [odd, odd])],
+    )
+    assert session.digest() == plain_digest(session)

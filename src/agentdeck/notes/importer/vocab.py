@@ -147,11 +147,27 @@ def normal(text: str) -> str:
     return text.strip().rstrip(":：").strip()
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 @lru_cache(maxsize=4096)
 def classify_heading(text: str) -> Section:
     """The ``Section`` a heading or bold label names (``Section("")`` for anything else)."""
     name = normal(text)
-    if not name or len(name) > 80 or not _ANY_RULE.search(name):
+    if not name or len(name) > 80:
+        return NO_SECTION
+    # No rule holds a digit, nor a wildcard or class that could match one: which
+    # rule matches depends only on where digits stand (as word characters), not
+    # on which or how many. So each run of digits is read as one "0", and the
+    # headings that differ only by their dates, times or numbers (every
+    # session's, in a history) share one search of the rules, not one each.
+    # ``tests/notes/importer/test_vocab.py`` holds the rules to that.
+    return _classify_name(_DIGIT_RUN.sub("0", name))
+
+
+@lru_cache(maxsize=4096)
+def _classify_name(name: str) -> Section:
+    if not _ANY_RULE.search(name):
         return NO_SECTION
     for section, pattern in _COMPILED:
         if pattern.search(name):
