@@ -88,3 +88,113 @@ def test_times(text: str, start: str, minutes: int | None) -> None:
 )
 def test_durations(text: str, minutes: int | None) -> None:
     assert parse_duration(text) == minutes
+
+
+def _find_dates_searching_on(text: str) -> tuple[object, ...]:
+    """``_find_dates`` as it was before it stopped early: every search runs to the end."""
+    from agentdeck.notes.importer import dates
+
+    if not dates._HAS_DIGIT.search(text):
+        return ()
+    if not dates._NUMERIC_FORM.search(text):
+        words = dates._WORDS.findall(text)
+        if not any(w.lower() in dates._MONTHS for w in words) and not (
+            dates._NUMERIC_HINT.search(text) and dates._month_ends(words)
+        ):
+            return ()
+    found = []
+    pos = 0
+    while (m := dates._DATE.search(text, pos)) is not None:
+        day = None
+        month_word = (m["m1"] or m["m2"] or m["m3"] or m["m4"] or "").lower()
+        if month_word and month_word not in dates._MONTHS:
+            pos = m.start() + 1
+            continue
+        pos = m.end()
+        if m.group("iso"):
+            day = dates._iso(int(m["iy"]), int(m["im"]), int(m["id"]))
+        elif m.group("num"):
+            a, b, year = int(m["a"]), int(m["b"]), int(m["ny"])
+            if year < 100:
+                year += 2000
+            if m["sep"] == "/":
+                month, dom = (a, b) if a <= 12 else (b, a)
+            else:
+                month, dom = (b, a) if b <= 12 else (a, b)
+            day = dates._iso(year, month, dom)
+        elif m.group("cjk"):
+            day = dates._iso(int(m["cy"]), int(m["cm"]), int(m["cd"]))
+        elif m.group("mdy"):
+            day = dates._iso(int(m["y1"]), dates._MONTHS[month_word], int(m["d1"]))
+        elif m.group("dmy"):
+            day = dates._iso(int(m["y2"]), dates._MONTHS[month_word], int(m["d2"]))
+        else:
+            dom = int(m["d3"] or m["d4"] or 0)
+            if not 1 <= dom <= 31:
+                continue
+        start = m.start()
+        weekday = dates._WEEKDAY_BEFORE.search(text, 0, start)
+        if weekday:
+            start = weekday.start()
+        if m.group("partial") and len(month_word) <= 3 and not weekday:
+            continue
+        if m.group("num") and day is None:
+            continue
+        found.append((day, text[start : m.end()].strip(), start, m.end()))
+    return tuple(found)
+
+
+PIECES = [
+    "2025-12-03",
+    "12/03/2025",
+    "03.12.25",
+    "2026年2月4日",
+    "Dec",
+    "December",
+    "xDecember",
+    "février",
+    "Feb.",
+    "4th",
+    "5",
+    "17",
+    "2025",
+    "~16:00-17:00",
+    "PST",
+    "Session:",
+    "de",
+    "of",
+    "мая",
+    "3.",
+    "TASK-20251203-001",
+    "v1.2.3",
+    "-",
+    ",",
+    " ",
+    "  ",
+    "(LATEST)",
+    "mar",
+    "Tuesday",
+]
+
+
+def test_stopping_early_finds_every_date_searching_on_finds() -> None:
+    import random
+
+    from agentdeck.notes.importer.dates import _find_dates
+
+    rng = random.Random(4)
+    texts = [
+        "Session: 2025-07-26 ~16:00-17:00 PST",
+        "2025-01-01 and xDecember 5, 2025",
+        "from 3 Dec to 5. Dezember 2025 (vs 12/04/2025)",
+    ]
+    for _ in range(30_000):
+        glue = rng.choice(["", " ", ", ", " - "])
+        texts.append(glue.join(rng.choice(PIECES) for _ in range(rng.randint(1, 7))))
+    several = 0
+    for text in texts:
+        expected = _find_dates_searching_on(text)
+        got = tuple((d.day, d.text, d.start, d.end) for d in _find_dates(text))
+        assert got == expected, text
+        several += len(expected) > 1
+    assert several > 1000  # many texts hold two dates or more

@@ -234,6 +234,15 @@ def _find_dates(text: str) -> tuple[DateFound, ...]:
     found = []
     pos = 0
     while True:
+        if pos and not (_NUMERIC_FORM.search(text, pos) or _month_ends(_WORDS.findall(text, pos))):
+            # What is left cannot hold another date: a numeric form needs
+            # ``_NUMERIC_FORM`` inside it, and the month of any other form ends
+            # a run of letters (what ``_month_ends`` looks for). Checked
+            # before each search after the first, because a search that finds
+            # nothing tries the whole pattern at every letter and digit left
+            # ("~16:00-17:00 PST" after a session heading's date: most of
+            # the time ``find_dates`` took).
+            break
         m = _DATE.search(text, pos)
         if m is None:
             break
