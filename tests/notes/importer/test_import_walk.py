@@ -38,3 +38,33 @@ def test_import_of_a_folder_with_a_loop_reports_no_internal_error(ws, deck, tmp_
     result = deck("import", str(folder), "--json")
     assert result.code in (0, 1), result.err
     assert "internal error" not in result.err
+
+
+def test_files_are_named_as_resolved_whether_their_folder_was_seen_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdeck.notes.importer import _display
+
+    root = tmp_path / "repo"
+    (root / "notes" / "deep").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    for name in ("a.md", "b.md"):
+        (root / "notes" / name).write_text("# x\n")
+    (tmp_path / "elsewhere" / "c.md").write_text("# x\n")
+    os.symlink(root / "notes", root / "linked")  # a folder reached through a link
+    os.symlink(tmp_path / "elsewhere" / "c.md", root / "notes" / "to_c.md")  # a linked file
+    monkeypatch.chdir(root / "notes" / "deep")
+    paths = [
+        root / "notes" / "a.md",
+        root / "linked" / "b.md",
+        root / "notes" / "to_c.md",
+        Path("../a.md"),
+        Path("../../linked/b.md"),
+        Path("../to_c.md"),
+        tmp_path / "elsewhere" / "c.md",
+    ]
+    folders: dict[Path, Path] = {}
+    cached = [_display(p, root.resolve(), folders) for p in paths + paths]
+    assert cached == [_display(p, root.resolve()) for p in paths + paths]
+    assert cached[:3] == ["notes/a.md", "notes/b.md", str((tmp_path / "elsewhere/c.md").resolve())]
+    assert folders  # the folders were resolved once and kept

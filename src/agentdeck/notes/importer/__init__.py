@@ -389,8 +389,19 @@ def display_path(path: Path, root: Path | None) -> str:
     return _display(path, root.resolve() if root is not None else None)
 
 
-def _display(path: Path, resolved_root: Path | None) -> str:
-    resolved = path.resolve()
+def _display(
+    path: Path, resolved_root: Path | None, folders: dict[Path, Path] | None = None
+) -> str:
+    if folders is not None and path.name not in ("", ".", "..") and not path.is_symlink():
+        # The file itself is no link: it resolves to its folder's resolution and
+        # its name. Folders are resolved once per run (``resolve`` reads every
+        # component of the path with ``lstat``, for each of thousands of files).
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        resolved = folder / path.name
+    else:
+        resolved = path.resolve()
     if resolved_root is not None:
         try:
             return str(resolved.relative_to(resolved_root))
@@ -444,9 +455,11 @@ def import_notes(
     store = ws.store
     files = iter(zip(paths, sizes, readings, strict=True))
 
+    folders: dict[Path, Path] = {}
+
     def one(path: Path, size: int, prepared: Prepared | None) -> FileResult:
         nonlocal done
-        name = _display(path, root)
+        name = _display(path, root, folders)
         result = import_note(
             store,
             path,
