@@ -268,7 +268,7 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         return plan
     dated_leads = [m for m in leads if m.dated or m.named]
     if len(dated_leads) >= 2:
-        level_counts = Counter((m.how, m.level) for m in dated_leads)
+        level_counts = Counter([(m.how, m.level) for m in dated_leads])
         (how, level), _count = level_counts.most_common(1)[0]
         chosen = [m for m in dated_leads if m.how == how and m.level == level]
         if len(chosen) >= 2:

@@ -78,7 +78,7 @@ codecs.register_error("agentdeck-sloppy-1252", _sloppy_1252)  # type: ignore[arg
 
 def _fix_run(run: str) -> str | None:
     """Rebuild the UTF-8 text a mojibake run stood for; None when it is not mojibake."""
-    data = bytes(_BYTE_OF[ch] for ch in run)
+    data = bytes([_BYTE_OF[ch] for ch in run])
     out: list[str] = []
     i, n = 0, len(data)
     applied = False
