@@ -37,9 +37,6 @@ from importlib.machinery import (
 #: Set (to anything but "" or "0") to run the Python sources even where a build exists.
 PURE_ENV = "AGENTDECK_PURE_PYTHON"
 
-#: Per package directory: "compiled", "python" (no build), "stale" or "refused".
-BUILDS: dict[str, str] = {}
-
 
 def _state(folder: str) -> str:
     suffix = EXTENSION_SUFFIXES[0]
@@ -82,5 +79,4 @@ def prefer_sources(package_path: list[str]) -> str:
             (SourceFileLoader, SOURCE_SUFFIXES),
             (SourcelessFileLoader, BYTECODE_SUFFIXES),
         )
-    BUILDS[folder] = state
     return state

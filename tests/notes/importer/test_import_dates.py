@@ -94,53 +94,19 @@ def _find_dates_searching_on(text: str) -> tuple[object, ...]:
     """``_find_dates`` as it was before it stopped early: every search runs to the end."""
     from agentdeck.notes.importer import dates
 
-    if not dates._HAS_DIGIT.search(text):
+    if not dates._may_hold_date(text):
         return ()
-    if not dates._NUMERIC_FORM.search(text):
-        words = dates._WORDS.findall(text)
-        if not any(w.lower() in dates._MONTHS for w in words) and not (
-            dates._NUMERIC_HINT.search(text) and dates._month_ends(words)
-        ):
-            return ()
     found = []
     pos = 0
     while (m := dates._DATE.search(text, pos)) is not None:
-        day = None
         month_word = (m["m1"] or m["m2"] or m["m3"] or m["m4"] or "").lower()
         if month_word and month_word not in dates._MONTHS:
             pos = m.start() + 1
             continue
         pos = m.end()
-        if m.group("iso"):
-            day = dates._iso(int(m["iy"]), int(m["im"]), int(m["id"]))
-        elif m.group("num"):
-            a, b, year = int(m["a"]), int(m["b"]), int(m["ny"])
-            if year < 100:
-                year += 2000
-            if m["sep"] == "/":
-                month, dom = (a, b) if a <= 12 else (b, a)
-            else:
-                month, dom = (b, a) if b <= 12 else (a, b)
-            day = dates._iso(year, month, dom)
-        elif m.group("cjk"):
-            day = dates._iso(int(m["cy"]), int(m["cm"]), int(m["cd"]))
-        elif m.group("mdy"):
-            day = dates._iso(int(m["y1"]), dates._MONTHS[month_word], int(m["d1"]))
-        elif m.group("dmy"):
-            day = dates._iso(int(m["y2"]), dates._MONTHS[month_word], int(m["d2"]))
-        else:
-            dom = int(m["d3"] or m["d4"] or 0)
-            if not 1 <= dom <= 31:
-                continue
-        start = m.start()
-        weekday = dates._WEEKDAY_BEFORE.search(text, 0, start)
-        if weekday:
-            start = weekday.start()
-        if m.group("partial") and len(month_word) <= 3 and not weekday:
-            continue
-        if m.group("num") and day is None:
-            continue
-        found.append((day, text[start : m.end()].strip(), start, m.end()))
+        date_found = dates._date_of(text, m, month_word)
+        if date_found is not None:
+            found.append((date_found.day, date_found.text, date_found.start, date_found.end))
     return tuple(found)
 
 

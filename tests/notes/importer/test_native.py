@@ -173,4 +173,3 @@ def test_a_package_without_a_build_runs_its_sources(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "x.py").write_text("")
     assert native.prefer_sources([str(folder)]) == "python"
-    assert native.BUILDS[str(folder)] == "python"

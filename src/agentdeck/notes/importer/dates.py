@@ -218,19 +218,27 @@ def _find_dates_cached(text: str) -> tuple[DateFound, ...]:
     return _find_dates(text)
 
 
-def _find_dates(text: str) -> tuple[DateFound, ...]:
+def _may_hold_date(text: str) -> bool:
+    """Whether ``_DATE`` can find a date in ``text`` (False: it certainly cannot).
+
+    The full pattern runs when the text has a numeric date form, a word that
+    is a month, or (as before, when a looser numeric hint was enough) a word
+    that ends in one. Any text with a date passes exactly as it did; a line
+    with a task ID and no month no longer pays for the pattern.
+    """
     if not _HAS_DIGIT.search(text):
+        return False
+    if _NUMERIC_FORM.search(text):
+        return True
+    words = _WORDS.findall(text)
+    return any(w.lower() in _MONTHS for w in words) or bool(
+        _NUMERIC_HINT.search(text) and _month_ends(words)
+    )
+
+
+def _find_dates(text: str) -> tuple[DateFound, ...]:
+    if not _may_hold_date(text):
         return ()
-    # The full pattern runs when the text has a numeric date form, a word that
-    # is a month, or (as before, when a looser numeric hint was enough) a word
-    # that ends in one. Any text with a date passes exactly as it did; a line
-    # with a task ID and no month no longer pays for the pattern.
-    if not _NUMERIC_FORM.search(text):
-        words = _WORDS.findall(text)
-        if not any(w.lower() in _MONTHS for w in words) and not (
-            _NUMERIC_HINT.search(text) and _month_ends(words)
-        ):
-            return ()
     found = []
     pos = 0
     while True:
@@ -246,45 +254,52 @@ def _find_dates(text: str) -> tuple[DateFound, ...]:
         m = _DATE.search(text, pos)
         if m is None:
             break
-        day: str | None = None
         month_word = (m["m1"] or m["m2"] or m["m3"] or m["m4"] or "").lower()
         if month_word and month_word not in _MONTHS:
             pos = m.start() + 1  # a word that is not a month: look again from the next character
             continue
         pos = m.end()
-        if m.group("iso"):
-            day = _iso(int(m["iy"]), int(m["im"]), int(m["id"]))
-        elif m.group("num"):
-            a, b, year = int(m["a"]), int(m["b"]), int(m["ny"])
-            if year < 100:
-                year += 2000
-            if m["sep"] == "/":  # US style: month first, unless it cannot be
-                month, dom = (a, b) if a <= 12 else (b, a)
-            else:  # European dotted: day first, unless it cannot be
-                month, dom = (b, a) if b <= 12 else (a, b)
-            day = _iso(year, month, dom)
-        elif m.group("cjk"):
-            day = _iso(int(m["cy"]), int(m["cm"]), int(m["cd"]))
-        elif m.group("mdy"):
-            day = _iso(int(m["y1"]), _MONTHS[month_word], int(m["d1"]))
-        elif m.group("dmy"):
-            day = _iso(int(m["y2"]), _MONTHS[month_word], int(m["d2"]))
-        else:
-            # A month and day without a year: kept as written, no ISO day invented.
-            dom = int(m["d3"] or m["d4"] or 0)
-            if not 1 <= dom <= 31:
-                continue
-        start = m.start()
-        weekday = _WEEKDAY_BEFORE.search(text, 0, start)
-        if weekday:
-            start = weekday.start()
-        if m.group("partial") and len(month_word) <= 3 and not weekday:
-            # "may 5" is a date; "mar 3" in "3 mar tests" is noise: need a long name or a weekday.
-            continue
-        if m.group("num") and day is None:
-            continue
-        found.append(DateFound(day, text[start : m.end()].strip(), start, m.end()))
+        date_found = _date_of(text, m, month_word)
+        if date_found is not None:
+            found.append(date_found)
     return tuple(found)
+
+
+def _date_of(text: str, m: re.Match[str], month_word: str) -> DateFound | None:
+    """The date a match of ``_DATE`` (with a real month, if any) stands for; None for noise."""
+    day: str | None = None
+    if m.group("iso"):
+        day = _iso(int(m["iy"]), int(m["im"]), int(m["id"]))
+    elif m.group("num"):
+        a, b, year = int(m["a"]), int(m["b"]), int(m["ny"])
+        if year < 100:
+            year += 2000
+        if m["sep"] == "/":  # US style: month first, unless it cannot be
+            month, dom = (a, b) if a <= 12 else (b, a)
+        else:  # European dotted: day first, unless it cannot be
+            month, dom = (b, a) if b <= 12 else (a, b)
+        day = _iso(year, month, dom)
+    elif m.group("cjk"):
+        day = _iso(int(m["cy"]), int(m["cm"]), int(m["cd"]))
+    elif m.group("mdy"):
+        day = _iso(int(m["y1"]), _MONTHS[month_word], int(m["d1"]))
+    elif m.group("dmy"):
+        day = _iso(int(m["y2"]), _MONTHS[month_word], int(m["d2"]))
+    else:
+        # A month and day without a year: kept as written, no ISO day invented.
+        dom = int(m["d3"] or m["d4"] or 0)
+        if not 1 <= dom <= 31:
+            return None
+    start = m.start()
+    weekday = _WEEKDAY_BEFORE.search(text, 0, start)
+    if weekday:
+        start = weekday.start()
+    if m.group("partial") and len(month_word) <= 3 and not weekday:
+        # "may 5" is a date; "mar 3" in "3 mar tests" is noise: need a long name or a weekday.
+        return None
+    if m.group("num") and day is None:
+        return None
+    return DateFound(day, text[start : m.end()].strip(), start, m.end())
 
 
 def first_day(text: str) -> str | None:

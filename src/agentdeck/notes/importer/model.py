@@ -211,9 +211,9 @@ class ParsedSession:
         reading time went to its digest). ``tests/notes/importer/
         test_import_digest.py`` holds the two forms equal.
         """
+        # Metric names are text (``extract`` reads them from the note), as
+        # ``_js(key)`` needs: ``json`` would write any other key as text too.
         metrics = sorted(self.metrics.items())
-        if not all(type(key) is str for key, _ in metrics):
-            return _digest_of(self._digest_data())
         parts = [
             '{"agent": ',
             _js(self.agent),
@@ -307,49 +307,6 @@ class ParsedSession:
         ]
         return hashlib.sha256("".join(parts).encode("utf-8", "replace")).hexdigest()
 
-    def _digest_data(self) -> dict[str, Any]:
-        """What ``digest`` writes, as data (for a session whose metrics have keys that are not text)."""
-        return {
-            "agent": self.agent,
-            "branch": self.branch,
-            "day": self.day,
-            "duration_minutes": self.duration_minutes,
-            "duration_text": self.duration_text,
-            "entries": [{"kind": e.kind, "parent": e.parent, "text": e.text} for e in self.entries],
-            "files": [
-                {"change": f.change, "chars": f.chars, "lines": f.lines, "path": f.path}
-                for f in self.files
-            ],
-            "label": self.label,
-            "metrics": dict(sorted(self.metrics.items())),
-            "new_tasks": [
-                {
-                    "description": "\n".join(t.description),
-                    "effort": t.effort,
-                    "label": t.label,
-                    "priority": t.priority,
-                    "title": t.title,
-                }
-                for t in self.new_tasks
-            ],
-            "objective": self.objective,
-            "start_time": self.start_time,
-            "tasks": [
-                {
-                    "category": t.category,
-                    "effort": t.effort,
-                    "id": t.id,
-                    "priority": t.priority,
-                    "role": t.role,
-                    "status": t.status,
-                    "title": t.title,
-                }
-                for t in self.tasks
-            ],
-            "title": LIVE_MARKER.sub("", self.title).strip(),
-            "when": self.when_text,
-        }
-
 
 @dataclass
 class BacklogTask(TaskRef):
@@ -375,10 +332,6 @@ def _js(value: object) -> str:
     if type(value) is int:
         return int.__repr__(value)
     return _DIGEST_JSON.encode(value)
-
-
-def _digest_of(data: dict[str, Any]) -> str:
-    return hashlib.sha256(_DIGEST_JSON.encode(data).encode("utf-8", "replace")).hexdigest()
 
 
 _NON_WORD = re.compile(r"[^\w]+")

@@ -89,7 +89,7 @@ class Marker:
 
     def __reduce__(self) -> tuple[type[Marker], tuple[int, str, int, str, bool, bool]]:
         # Plans cross from the read-ahead workers by pickle. Compiled (see
-        # ``agentdeck.notes.importer.native``), a frozen dataclass has no
+        # ``agentdeck.native``), a frozen dataclass has no
         # ``__dict__`` to restore its fields into, so it is rebuilt from them.
         return Marker, (self.line, self.how, self.level, self.text, self.dated, self.named)
 

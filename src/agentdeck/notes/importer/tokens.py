@@ -1,7 +1,7 @@
 """``Tokens``: the classified lines of a note held in memory.
 
 A module of its own because it is the one class of the reader that the
-compiled build (``agentdeck.notes.importer.native``) leaves as Python:
+compiled build (``tools/build_native.py``) leaves as Python:
 mypyc does not compile subclasses of ``list``.
 """
 
