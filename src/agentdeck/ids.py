@@ -35,17 +35,37 @@ def format_id(prefix: str, day: str, number: int) -> str:
     return f"{prefix}-{day}-{number:03d}"
 
 
-def reserve(store: Store, identifier: str) -> None:
-    """Make sure the sequence of ``identifier``'s day is past it (used by imports that keep IDs)."""
+#: A reservation never moves a sequence back.
+_RESERVE_CONFLICT = (
+    "ON CONFLICT (prefix, day) DO UPDATE SET last = "
+    "CASE WHEN id_sequences.last < excluded.last THEN excluded.last ELSE id_sequences.last END"
+)
+
+
+def sequence_of(identifier: str) -> tuple[str, str, int] | None:
+    """``TASK-20260204-007`` -> ``("TASK", "20260204", 7)``; None for another form."""
     match = ID_PATTERN.match(identifier)
     if not match:
-        return
-    prefix, day, seq = match["prefix"], match["day"], int(match["seq"])
-    store.execute(
-        "INSERT INTO id_sequences (prefix, day, last) VALUES (?, ?, ?) "
-        "ON CONFLICT (prefix, day) DO UPDATE SET last = "
-        "CASE WHEN id_sequences.last < excluded.last THEN excluded.last ELSE id_sequences.last END",
-        (prefix, day, seq),
+        return None
+    return match["prefix"], match["day"], int(match["seq"])
+
+
+def reserve(store: Store, identifier: str) -> None:
+    """Make sure the sequence of ``identifier``'s day is past it (used by imports that keep IDs)."""
+    found = sequence_of(identifier)
+    if found is not None:
+        store.execute(
+            f"INSERT INTO id_sequences (prefix, day, last) VALUES (?, ?, ?) {_RESERVE_CONFLICT}",
+            found,
+        )
+
+
+def reserve_many(store: Store, last: dict[tuple[str, str], int]) -> None:
+    """``reserve`` in a few statements: each ``(prefix, day)`` sequence past its number."""
+    store.insert_rows(
+        "INSERT INTO id_sequences (prefix, day, last)",
+        [(prefix, day, number) for (prefix, day), number in last.items()],
+        _RESERVE_CONFLICT,
     )
 
 

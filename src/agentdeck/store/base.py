@@ -15,6 +15,10 @@ from typing import Any
 from agentdeck.errors import StoreError
 
 Params = Sequence[Any] | dict[str, Any]
+#: Rows per statement of ``Store.insert_rows``, largest first (the last must be 1).
+_ROW_CHUNKS = (256, 64, 16, 4, 1)
+#: Parameters per statement at most (SQLite before 3.32 took no more than 999).
+_MAX_PARAMS = 999
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,33 @@ class Store:
         """Run one statement for each parameter row."""
         raise NotImplementedError
 
+    def insert_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+        """Insert ``rows`` several to a statement: ``head VALUES (..), (..) tail``.
+
+        ``head`` is ``"INSERT INTO table (a, b)"``; ``tail`` an ``ON CONFLICT``
+        clause, say (with ``DO UPDATE``, no two rows may share a key: PostgreSQL
+        refuses to change a row twice in one statement). Rows must all be as
+        wide. On SQLite a statement costs more than a row: its undo journal
+        inside a savepoint, the lookup table of each ``CHECK (x IN (...))``,
+        its triggers' start; one per row (``executemany``) was most of the
+        cost of writing imported notes. Statements take ``_ROW_CHUNKS`` rows,
+        so that there are few distinct texts for the statement caches.
+        """
+        if not rows:
+            return
+        width = len(rows[0])
+        one = "(" + ", ".join("?" * width) + ")"
+        limit = max(1, _MAX_PARAMS // width)
+        start = 0
+        for size in _ROW_CHUNKS:
+            if size > limit:
+                continue
+            sql = f"{head} VALUES {', '.join([one] * size)}{' ' + tail if tail else ''}"
+            while len(rows) - start >= size:
+                chunk = rows[start : start + size]
+                self._run(sql, [value for row in chunk for value in row])
+                start += size
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """One atomic write transaction; nested blocks join the outer one."""
@@ -137,6 +168,10 @@ class Store:
         self.close()
 
 
+#: SQLite's page cache per connection, in KiB.
+CACHE_KIB = 32 << 10
+
+
 class SQLiteStore(Store):
     """SQLite in WAL mode with a busy timeout; writers take the lock up front."""
 
@@ -162,6 +197,13 @@ class SQLiteStore(Store):
             # In WAL mode NORMAL is durable against process crashes (SIGKILL);
             # only a power cut can lose the last commits, never corrupt.
             self._conn.execute("PRAGMA synchronous = NORMAL")
+            # Undo journals of savepoints and statements in memory, not in
+            # temporary files: importing notes (a savepoint per file) wrote
+            # 600 MB to them for a 21 MB corpus, a quarter of its writing CPU.
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+            # A 32 MiB page cache (2 MiB by default), filled only as pages are
+            # read: a long write transaction then rereads fewer pages.
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{path} is not a usable SQLite database: {err}") from None
 

@@ -91,7 +91,8 @@ def test_durations(text: str, minutes: int | None) -> None:
 
 
 def _find_dates_searching_on(text: str) -> tuple[object, ...]:
-    """``_find_dates`` as it was before it stopped early: every search runs to the end."""
+    """``_find_dates`` as it was before it stopped early (every search runs to the end)
+    and before texts with no month name were searched for numeric forms only."""
     from agentdeck.notes.importer import dates
 
     if not dates._may_hold_date(text):
@@ -140,6 +141,10 @@ PIECES = [
     "(LATEST)",
     "mar",
     "Tuesday",
+    "Marchx",
+    "summary",
+    "Amay",
+    "Junes",
 ]
 
 
@@ -164,3 +169,21 @@ def test_stopping_early_finds_every_date_searching_on_finds() -> None:
         assert got == expected, text
         several += len(expected) > 1
     assert several > 1000  # many texts hold two dates or more
+
+
+def test_a_weekday_is_found_where_a_search_from_the_start_finds_it() -> None:
+    import random
+
+    from agentdeck.notes.importer.dates import _WEEKDAY_BEFORE, _weekday_before
+
+    rng = random.Random(11)
+    pieces = ["Tuesday", "donnerstag", "Miércoles", "wed", "xmon", "day", ".", ",", " ", "\t", "  "]
+    pieces += ["worked on the backlog", "5", "May", "Sunday.,", "lundi,", "\u2003", "Fri"]
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        end = rng.randint(0, len(text))
+        whole = _WEEKDAY_BEFORE.search(text, 0, end)
+        assert _weekday_before(text, end) == (whole.start() if whole else None), (text, end)
+        found += whole is not None
+    assert found > 2000

@@ -148,11 +148,15 @@ _WEEKDAY = (
 )
 
 _W = r"[^\W\d_]{3,12}"
-_DATE = re.compile(
+#: The forms of ``_DATE`` written in digits only (tried first, in this order) ...
+_NUMERIC_DATES = (
     r"(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d{2})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})(?!\d))"
     r"|(?P<num>(?<![\d/.])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<ny>(?:19|20)\d{2}|\d{2})(?![\d/]))"
     r"|(?P<cjk>(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]?)"
-    r"|(?P<mdy>(?P<m1>"
+)
+#: ... and those with a month name (3 to 12 letters that end a run of letters).
+_WORD_DATES = (
+    r"(?P<mdy>(?P<m1>"
     + _W
     + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y1>(?:19|20)\d{2})(?!\d))"
     r"|(?P<dmy>(?<!\d)(?P<d2>\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:of\s+|de\s+)?(?P<m2>"
@@ -162,7 +166,36 @@ _DATE = re.compile(
     + _W
     + r")\.?\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?\b|(?<!\d)(?P<d4>\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?P<m4>"
     + _W
-    + r")\b)",
+    + r")\b)"
+)
+_DATE = re.compile(_NUMERIC_DATES + "|" + _WORD_DATES, re.IGNORECASE)
+#: ``_DATE`` for a text in which no run of letters ends with a month name: a
+#: match of a word form would be passed over anyway (its "month" is no month),
+#: so the word forms become one branch that never matches and only defines
+#: their groups. The numeric forms then match exactly where ``_DATE`` does
+#: (they come first), without the word forms tried at every letter: most of
+#: the cost of reading a session heading such as "Session: 2025-08-04 ~13:00".
+_NUMERIC_DATE = re.compile(
+    _NUMERIC_DATES
+    + "|(?!)"
+    + "".join(
+        f"(?P<{name}>)"
+        for name in (
+            "mdy",
+            "m1",
+            "d1",
+            "y1",
+            "dmy",
+            "d2",
+            "m2",
+            "y2",
+            "partial",
+            "m3",
+            "d3",
+            "d4",
+            "m4",
+        )
+    ),
     re.IGNORECASE,
 )
 _WEEKDAY_BEFORE = re.compile(_WEEKDAY.rstrip("\\s+") + r"\s*$", re.IGNORECASE)
@@ -190,7 +223,9 @@ _WORDS = re.compile(r"[^\W\d_]{3,}")
 #: What each numeric form of ``_DATE`` needs (ISO ``2025-12-03``, ``12/03/2025``
 #: or ``03.12.25``, ``2026年2月``): a stricter test than ``_NUMERIC_HINT``,
 #: which every task ID (``TASK-20251203-001``) passes.
-_NUMERIC_FORM = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d|\d[/.]\d{1,2}[/.]\d\d|\d\s*[年년]")
+#: (The shared first ``\d`` written once: a pattern that starts with a class
+#: lets the regex engine skip to the next digit by itself, 2-4 times quicker.)
+_NUMERIC_FORM = re.compile(r"\d(?:\d{3}[-/]\d{1,2}[-/]\d|[/.]\d{1,2}[/.]\d\d|\s*[年년])")
 
 
 def _month_ends(words: list[str]) -> bool:
@@ -241,8 +276,12 @@ def _find_dates(text: str) -> tuple[DateFound, ...]:
         return ()
     found = []
     pos = 0
+    months = _month_ends(_WORDS.findall(text))
+    pattern = _DATE if months else _NUMERIC_DATE
     while True:
-        if pos and not (_NUMERIC_FORM.search(text, pos) or _month_ends(_WORDS.findall(text, pos))):
+        if pos and not (
+            _NUMERIC_FORM.search(text, pos) or (months and _month_ends(_WORDS.findall(text, pos)))
+        ):
             # What is left cannot hold another date: a numeric form needs
             # ``_NUMERIC_FORM`` inside it, and the month of any other form ends
             # a run of letters (what ``_month_ends`` looks for). Checked
@@ -251,7 +290,7 @@ def _find_dates(text: str) -> tuple[DateFound, ...]:
             # ("~16:00-17:00 PST" after a session heading's date: most of
             # the time ``find_dates`` took).
             break
-        m = _DATE.search(text, pos)
+        m = pattern.search(text, pos)
         if m is None:
             break
         month_word = (m["m1"] or m["m2"] or m["m3"] or m["m4"] or "").lower()
@@ -263,6 +302,17 @@ def _find_dates(text: str) -> tuple[DateFound, ...]:
         if date_found is not None:
             found.append(date_found)
     return tuple(found)
+
+
+def _weekday_before(text: str, end: int) -> int | None:
+    """Where a weekday written right before ``end`` starts ("Tuesday, " in "Tuesday, 5 May").
+
+    Such a weekday ends where ``text[:end]`` stripped ends, so it starts at
+    most 12 characters before (the longest name, "donnerstag", and ".,"):
+    searched from there rather than from the start of the text.
+    """
+    found = _WEEKDAY_BEFORE.search(text, max(0, len(text[:end].rstrip()) - 12), end)
+    return found.start() if found else None
 
 
 def _date_of(text: str, m: re.Match[str], month_word: str) -> DateFound | None:
@@ -291,10 +341,10 @@ def _date_of(text: str, m: re.Match[str], month_word: str) -> DateFound | None:
         if not 1 <= dom <= 31:
             return None
     start = m.start()
-    weekday = _WEEKDAY_BEFORE.search(text, 0, start)
-    if weekday:
-        start = weekday.start()
-    if m.group("partial") and len(month_word) <= 3 and not weekday:
+    weekday = _weekday_before(text, start)
+    if weekday is not None:
+        start = weekday
+    if m.group("partial") and len(month_word) <= 3 and weekday is None:
         # "may 5" is a date; "mar 3" in "3 mar tests" is noise: need a long name or a weekday.
         return None
     if m.group("num") and day is None:
@@ -354,6 +404,8 @@ def find_times(text: str) -> TimesFound | None:
     """The first time or time range in ``text`` (``1:00-2:15 PM``, ``13:00-13:30``, ``10:01 AM``)."""
     if ":" not in text and "h" not in text.lower() and "m" not in text.lower():
         return None
+    if not _HAS_DIGIT.search(text):
+        return None  # each time starts with its hour's digits
     for m in _RANGE.finditer(text):
         if not (_is_time(m, "s") and _is_time(m, "e")) and not (
             m.group("eap") and (m.group("sm") or m.group("em"))

@@ -31,13 +31,34 @@ from agentdeck.backlog.tasks import (
     check_category,
     check_effort,
     check_title,
-    record_event,
 )
 from agentdeck.errors import AgentdeckError
 from agentdeck.notes.importer.model import BacklogTask, NewTask, ParsedSession, TaskRef
 from agentdeck.store import Store
 
 SESSION_PREFIX = "SESSION"
+# The rows a file's import writes, queued and inserted several to a statement
+# (``Store.insert_rows``) by ``Writer.flush``, parents first.
+_SESSIONS = (
+    "INSERT INTO sessions (id, agent, objective, status, branch, day, when_text, "
+    "duration_minutes, duration_text, metrics, source, import_key, created_at, updated_at, "
+    "title, import_digest)"
+)
+_TASKS = (
+    "INSERT INTO tasks (id, title, status, priority, category, effort, source, created_at, "
+    "updated_at, completed_at, completed_in_session, found_in_session)"
+)
+_EVENTS = (
+    "INSERT INTO task_events (task_id, at, actor, kind, from_status, to_status, note, data, "
+    "session_id)"
+)
+_LINKS = "INSERT INTO session_tasks (session_id, task_id, role, title)"
+_ENTRIES = "INSERT INTO session_entries (num, session_id, kind, text, parent, source)"
+_FILES = (
+    "INSERT INTO session_files (session_id, path, change, claimed_lines, claimed_chars, source)"
+)
+#: Queued entry rows written as soon as there are this many (bounds memory).
+_FLUSH_ROWS = 5000
 #: Import keys looked up per query (SQLite allows 32,766 parameters; PostgreSQL 65,535).
 _LOOKUP_CHUNK = 500
 ACTOR = "import"
@@ -146,8 +167,16 @@ class Writer:
         self.known_tasks: set[str] = set()
         self._open_titles: dict[str, str] | None = None
         self._added_titles: dict[str, str] = {}
+        self._session_rows: list[tuple[Any, ...]] = []
+        #: IDs of the queued sessions (not yet in the table).
+        self._queued_sessions: set[str] = set()
+        self._task_rows: list[tuple[Any, ...]] = []
+        self._event_rows: list[tuple[Any, ...]] = []
+        self._link_rows: list[tuple[Any, ...]] = []
         self._entry_rows: list[tuple[Any, ...]] = []
         self._file_rows: list[tuple[Any, ...]] = []
+        #: Sequences to move past the IDs kept from the notes: (prefix, day) -> number.
+        self._reserved: dict[tuple[str, str], int] = {}
         self._next_num: int | None = None
         #: The file's stored sessions by import key, when ``look_up`` read them.
         self._stored: dict[str, Any] | None = None
@@ -196,6 +225,7 @@ class Writer:
         if self._stored is not None:
             row = self._stored.get(key[:1000])
         else:
+            self.flush()  # the file's sessions so far are among those to find
             row = store.query_one(
                 "SELECT id, import_digest FROM sessions WHERE import_key = ?", (key[:1000],)
             )
@@ -220,26 +250,41 @@ class Writer:
     def _session_id(self, parsed: ParsedSession) -> str:
         label = (parsed.label or "").upper()
         if ids.ID_PATTERN.match(label):
-            taken = self.store.query_value("SELECT 1 FROM sessions WHERE id = ?", (label,))
+            taken = label in self._queued_sessions or self.store.query_value(
+                "SELECT 1 FROM sessions WHERE id = ?", (label,)
+            )
             if not taken:
-                ids.reserve(self.store, label)
+                self._reserve(label)
                 return label
-        day = parsed.day.replace("-", "") if parsed.day else None
+        day = parsed.day.replace("-", "") if parsed.day else clock.local_day()
+        if (SESSION_PREFIX, day) in self._reserved:
+            self._flush_reserved()  # the sequence must be past the IDs kept before allocating
         return ids.allocate(self.store, SESSION_PREFIX, day)
+
+    def _reserve(self, identifier: str) -> None:
+        """Queue ``ids.reserve`` of an ID kept from the notes (one upsert per sequence)."""
+        found = ids.sequence_of(identifier)
+        if found is not None:
+            prefix, day, number = found
+            if number > self._reserved.get((prefix, day), -1):
+                self._reserved[prefix, day] = number
+
+    def _flush_reserved(self) -> None:
+        if self._reserved:
+            ids.reserve_many(self.store, self._reserved)
+            self._reserved = {}
 
     def _insert_session(
         self, parsed: ParsedSession, session_id: str, key: str, digest: str
     ) -> None:
-        store = self.store
         source = f"{self.display}:{parsed.line}"
-        store.execute(
-            "INSERT INTO sessions (id, agent, objective, status, branch, day, when_text, "
-            "duration_minutes, duration_text, metrics, source, import_key, created_at, updated_at, "
-            "title, import_digest) VALUES (?, ?, ?, 'imported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._queued_sessions.add(session_id)
+        self._session_rows.append(
             (
                 session_id,
                 parsed.agent or "",
                 parsed.objective or parsed.title or "",
+                "imported",
                 parsed.branch,
                 parsed.day,
                 parsed.when_text,
@@ -252,14 +297,14 @@ class Writer:
                 self.now,
                 parsed.title or None,
                 digest,
-            ),
+            )
         )
         self._entries(parsed, session_id)
         for ref in parsed.tasks:
             self._link_task(ref, session_id, parsed)
         if parsed.files:
             self._file_rows.extend(
-                (session_id, f.path, f.lines, f.chars, f"{self.display}:{f.line}")
+                (session_id, f.path, "mentioned", f.lines, f.chars, f"{self.display}:{f.line}")
                 for f in parsed.files
             )
             self.result.files += len(parsed.files)
@@ -285,7 +330,7 @@ class Writer:
                 )
             )
         self.result.entries += len(parsed.entries)
-        if len(self._entry_rows) >= 5000:
+        if len(self._entry_rows) >= _FLUSH_ROWS:
             self.flush()
 
     def _numbers(self, count: int) -> list[int]:
@@ -310,20 +355,31 @@ class Writer:
         return list(range(first, first + count))
 
     def flush(self) -> None:
-        """Write the queued entry and file rows (called at the end of each file)."""
+        """Write the queued rows, parents before the rows that refer to them.
+
+        Called at the end of each file, before anything reads what the queues
+        hold or takes an ID (``add_task``), and when the queues grow long.
+        """
+        store = self.store
+        self._flush_reserved()
+        if self._session_rows:
+            store.insert_rows(_SESSIONS, self._session_rows)
+            self._session_rows = []
+            self._queued_sessions.clear()
+        if self._task_rows:
+            store.insert_rows(_TASKS, self._task_rows)
+            self._task_rows = []
+        if self._event_rows:
+            store.insert_rows(_EVENTS, self._event_rows)
+            self._event_rows = []
+        if self._link_rows:
+            store.insert_rows(_LINKS, self._link_rows, "ON CONFLICT DO NOTHING")
+            self._link_rows = []
         if self._entry_rows:
-            self.store.executemany(
-                "INSERT INTO session_entries (num, session_id, kind, text, parent, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                self._entry_rows,
-            )
+            store.insert_rows(_ENTRIES, self._entry_rows)
             self._entry_rows = []
         if self._file_rows:
-            self.store.executemany(
-                "INSERT INTO session_files (session_id, path, change, claimed_lines, claimed_chars, source) "
-                "VALUES (?, ?, 'mentioned', ?, ?, ?)",
-                self._file_rows,
-            )
+            store.insert_rows(_FILES, self._file_rows)
             self._file_rows = []
 
     # -- tasks -------------------------------------------------------------------------------
@@ -363,10 +419,7 @@ class Writer:
             effort = None
         stamp = self._stamp(day)
         finished = status in FINISHED_STATUSES
-        self.store.execute(
-            "INSERT INTO tasks (id, title, status, priority, category, effort, source, created_at, "
-            "updated_at, completed_at, completed_in_session, found_in_session) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._task_rows.append(
             (
                 ref.id,
                 title,
@@ -380,19 +433,23 @@ class Writer:
                 stamp if finished else None,
                 session_id if status == "done" and session_id else None,
                 None,
-            ),
+            )
         )
-        record_event(
-            self.store,
-            ref.id,
-            ACTOR,
-            "created",
-            to_status=status,
-            note=f"imported from {source}",
-            session_id=session_id,
-            at=stamp,
+        # What ``record_event`` writes for a created task, queued with it.
+        self._event_rows.append(
+            (
+                ref.id,
+                stamp,
+                ACTOR,
+                "created",
+                None,
+                status,
+                f"imported from {source}",
+                None,
+                session_id,
+            )
         )
-        ids.reserve(self.store, ref.id)
+        self._reserve(ref.id)
         self.known_tasks.add(ref.id)
         self.result.tasks_created.append(ref.id)
         if status in OPEN_STATUSES:
@@ -403,11 +460,7 @@ class Writer:
         self._create_task(
             ref, session_id=session_id, day=parsed.day, source=f"{self.display}:{ref.line}"
         )
-        self.store.execute(
-            "INSERT INTO session_tasks (session_id, task_id, role, title) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (session_id, ref.id, ref.role, ref.title),
-        )
+        self._link_rows.append((session_id, ref.id, ref.role, ref.title))
 
     def open_titles(self) -> dict[str, str]:
         """Normalised titles of open tasks -> their IDs (read once per run, kept current)."""
@@ -435,11 +488,7 @@ class Writer:
         key = normal_title(task.title)
         known = self.open_titles().get(key)
         if known:
-            self.store.execute(
-                "INSERT INTO session_tasks (session_id, task_id, role, title) VALUES (?, ?, 'found', ?) "
-                "ON CONFLICT DO NOTHING",
-                (session_id, known, task.title),
-            )
+            self._link_rows.append((session_id, known, "found", task.title))
             self.result.recommended_linked.append(known)
             return
         notes = (
@@ -447,6 +496,7 @@ class Writer:
             if task.label
             else f"Recommended in {source}."
         )
+        self.flush()  # ``add_task`` takes an ID and numbers its rows after the queued ones
         try:
             created = add_task(
                 self.store,
@@ -478,6 +528,7 @@ class Writer:
                 task, session_id=None, day=None, source=f"{self.display}:{task.line}"
             ):
                 created.append(task)
+        self.flush()  # the tasks, before their tags and dependencies
         for task in created:
             for tag in task.tags:
                 if re.fullmatch(r"[\w.:/+-]+", tag):
