@@ -136,3 +136,49 @@ def test_savepoint_rolls_back_alone_inside_a_transaction(store) -> None:  # type
     rows = store.query("SELECT prefix FROM id_sequences ORDER BY prefix")
     assert [r[0] for r in rows] == ["A", "C"]
     assert not store.in_transaction
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 85, 341, 1000])
+def test_insert_rows_writes_every_row_in_order(store, count: int) -> None:  # type: ignore[no-untyped-def]
+    # 341 = 256 + 64 + 16 + 4 + 1: one statement of each size; rows of 9 values take
+    # statements of 64 rows at most (no more than 999 values to a statement).
+    migrate.upgrade(store)
+    store.execute(
+        "INSERT INTO tasks (id, title, status, priority, category, source, created_at, "
+        "updated_at) VALUES ('T-1', 't', 'todo', 'low', '', '', 'x', 'x')"
+    )
+    rows = [("T-1", f"{i:04d}", "a", "b", None, "t", f"x{i}", None, None) for i in range(count)]
+    with store.transaction():
+        store.insert_rows(
+            "INSERT INTO task_events (task_id, at, actor, kind, from_status, to_status, note, "
+            "data, session_id)",
+            rows,
+        )
+    got = store.query("SELECT task_id, at, note FROM task_events ORDER BY num")
+    assert [tuple(r) for r in got] == [(r[0], r[1], r[6]) for r in rows]
+
+
+def test_insert_rows_keeps_its_conflict_clause(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    store.execute("INSERT INTO id_sequences (prefix, day, last) VALUES ('A', '1', 5)")
+    with store.transaction():
+        store.insert_rows(
+            "INSERT INTO id_sequences (prefix, day, last)",
+            [("A", "1", 9), ("B", "1", 2), ("C", "1", 3)],
+            "ON CONFLICT (prefix, day) DO UPDATE SET last = excluded.last + 100",
+        )
+        store.insert_rows(
+            "INSERT INTO id_sequences (prefix, day, last)",
+            [("B", "1", 7), ("B", "1", 8), ("D", "1", 4)],  # DO NOTHING takes a key twice
+            "ON CONFLICT DO NOTHING",
+        )
+    got = store.query("SELECT prefix, last FROM id_sequences ORDER BY prefix")
+    assert [tuple(r) for r in got] == [("A", 109), ("B", 2), ("C", 3), ("D", 4)]
+
+
+def test_insert_rows_is_all_or_nothing_in_its_transaction(store) -> None:  # type: ignore[no-untyped-def]
+    migrate.upgrade(store)
+    rows = [(f"P{i}", "1", i) for i in range(300)] + [("P7", "1", 0)]  # the last repeats a key
+    with pytest.raises(Exception), store.transaction():
+        store.insert_rows("INSERT INTO id_sequences (prefix, day, last)", rows)
+    assert store.query_value("SELECT count(*) FROM id_sequences") == 0

@@ -118,7 +118,6 @@ _COUNT_AT_DIGIT = re.compile(
 )
 
 
-
 def count_in(text: str) -> tuple[int | None, int | None]:
     """Line and character counts written in ``text``: ``(lines, chars)``."""
     lines: int | None = None
