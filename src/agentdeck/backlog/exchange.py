@@ -22,6 +22,7 @@ from agentdeck import clock, ids
 from agentdeck.backlog.deps import find_cycle
 from agentdeck.backlog.model import Task
 from agentdeck.backlog.tasks import (
+    INSERT_EVENT,
     check_category,
     check_effort,
     check_priority,
@@ -359,8 +360,7 @@ def _write(store: Store, record: dict[str, Any], *, replace: bool) -> None:
             (record["id"], *values),
         )
     store.executemany(
-        "INSERT INTO task_events (task_id, at, actor, kind, from_status, to_status, note, data, session_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"{INSERT_EVENT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 record["id"],

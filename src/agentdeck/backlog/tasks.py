@@ -204,6 +204,39 @@ def open_session_for(store: Store, actor: str) -> str | None:
     return rows[0]["id"] if len(rows) == 1 else None
 
 
+#: ``INSERT`` of a task event without its values: ``event_row`` gives them in this order.
+INSERT_EVENT = (
+    "INSERT INTO task_events (task_id, at, actor, kind, from_status, to_status, note, data, "
+    "session_id)"
+)
+
+
+def event_row(
+    task_id: str,
+    actor: str,
+    kind: str,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+    session_id: str | None = None,
+    at: str | None = None,
+) -> tuple[Any, ...]:
+    """The values of one task event, for ``INSERT_EVENT`` (callers that write many at once)."""
+    return (
+        task_id,
+        at or clock.now_text(),
+        actor,
+        kind,
+        from_status,
+        to_status,
+        note,
+        json.dumps(data, sort_keys=True) if data else None,
+        session_id,
+    )
+
+
 def record_event(
     store: Store,
     task_id: str,
@@ -219,18 +252,17 @@ def record_event(
 ) -> None:
     """Append one event to a task's log (inside the caller's transaction)."""
     store.execute(
-        "INSERT INTO task_events (task_id, at, actor, kind, from_status, to_status, note, data, session_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
+        f"{INSERT_EVENT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        event_row(
             task_id,
-            at or clock.now_text(),
             actor,
             kind,
-            from_status,
-            to_status,
-            note,
-            json.dumps(data, sort_keys=True) if data else None,
-            session_id,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            data=data,
+            session_id=session_id,
+            at=at,
         ),
     )
 

@@ -178,24 +178,7 @@ _DATE = re.compile(_NUMERIC_DATES + "|" + _WORD_DATES, re.IGNORECASE)
 _NUMERIC_DATE = re.compile(
     _NUMERIC_DATES
     + "|(?!)"
-    + "".join(
-        f"(?P<{name}>)"
-        for name in (
-            "mdy",
-            "m1",
-            "d1",
-            "y1",
-            "dmy",
-            "d2",
-            "m2",
-            "y2",
-            "partial",
-            "m3",
-            "d3",
-            "d4",
-            "m4",
-        )
-    ),
+    + "".join(f"(?P<{name}>)" for name in re.findall(r"\(\?P<(\w+)>", _WORD_DATES)),
     re.IGNORECASE,
 )
 _WEEKDAY_BEFORE = re.compile(_WEEKDAY.rstrip("\\s+") + r"\s*$", re.IGNORECASE)

@@ -123,11 +123,7 @@ def count_in(text: str) -> tuple[int | None, int | None]:
     lines: int | None = None
     chars: int | None = None
     for match in _COUNT_AT_DIGIT.finditer(text):
-        raw = match.group("num").replace(",", "")
-        try:
-            value = float(raw)
-        except ValueError:
-            continue
+        value = float(match.group("num").replace(",", ""))  # digits, maybe a decimal point
         if match.group("scale"):
             value *= 1000
         unit = match.group("unit").lower()

@@ -24,13 +24,15 @@ from agentdeck import clock, ids
 from agentdeck.backlog.deps import find_cycle
 from agentdeck.backlog.model import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from agentdeck.backlog.tasks import (
-    NewTask as BacklogNewTask,
-)
-from agentdeck.backlog.tasks import (
+    INSERT_EVENT,
     add_task,
     check_category,
     check_effort,
     check_title,
+    event_row,
+)
+from agentdeck.backlog.tasks import (
+    NewTask as BacklogNewTask,
 )
 from agentdeck.errors import AgentdeckError
 from agentdeck.notes.importer.model import BacklogTask, NewTask, ParsedSession, TaskRef
@@ -47,10 +49,6 @@ _SESSIONS = (
 _TASKS = (
     "INSERT INTO tasks (id, title, status, priority, category, effort, source, created_at, "
     "updated_at, completed_at, completed_in_session, found_in_session)"
-)
-_EVENTS = (
-    "INSERT INTO task_events (task_id, at, actor, kind, from_status, to_status, note, data, "
-    "session_id)"
 )
 _LINKS = "INSERT INTO session_tasks (session_id, task_id, role, title)"
 _ENTRIES = "INSERT INTO session_entries (num, session_id, kind, text, parent, source)"
@@ -370,7 +368,7 @@ class Writer:
             store.insert_rows(_TASKS, self._task_rows)
             self._task_rows = []
         if self._event_rows:
-            store.insert_rows(_EVENTS, self._event_rows)
+            store.insert_rows(INSERT_EVENT, self._event_rows)
             self._event_rows = []
         if self._link_rows:
             store.insert_rows(_LINKS, self._link_rows, "ON CONFLICT DO NOTHING")
@@ -435,18 +433,15 @@ class Writer:
                 None,
             )
         )
-        # What ``record_event`` writes for a created task, queued with it.
         self._event_rows.append(
-            (
+            event_row(
                 ref.id,
-                stamp,
                 ACTOR,
                 "created",
-                None,
-                status,
-                f"imported from {source}",
-                None,
-                session_id,
+                to_status=status,
+                note=f"imported from {source}",
+                session_id=session_id,
+                at=stamp,
             )
         )
         self._reserve(ref.id)
