@@ -94,3 +94,23 @@ def test_a_line_without_end_is_cut_into_bounded_pieces(monkeypatch: pytest.Monke
     monkeypatch.setattr(repair, "MAX_LINE_BYTES", 1000)
     lines = list(iter_lines(io.BytesIO(b"x" * 4500)))
     assert [len(line) for line in lines] == [1000, 1000, 1000, 1000, 500]
+
+
+def test_control_characters_are_found_in_the_bytes_where_the_text_has_them() -> None:
+    """``_has_control`` (on UTF-8 bytes) agrees with ``_CONTROL`` searched in the text."""
+    import random
+
+    from agentdeck.notes.importer.repair import _CONTROL, _has_control
+
+    rng = random.Random(5)
+    # Characters whose UTF-8 shares lead bytes with the controls (C2, EF), the
+    # controls themselves, and ordinary text around them.
+    alphabet = [*"ab \t\n\r", "\x00", "\x07", "\x1b", "\x7f", "\x80", "\x9f", "\xa0", "é", "©"]
+    alphabet += ["\ufffd", "\ufeff", "\ufe0f", "\uffff", "✅", "—", "🚀", "\u0100"]
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        expected = _CONTROL.search(text) is not None
+        assert _has_control(text.encode("utf-8")) == expected, repr(text)
+        found += expected
+    assert 2_000 < found < 18_000

@@ -59,9 +59,9 @@ NOTE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", 
 IN_MEMORY_LIMIT = 8 << 20
 #: ``import_notes`` commits after this many files (under the 64 subtransactions
 #: a PostgreSQL backend keeps track of before other sessions' snapshots slow down) ...
-GROUP_FILES = int(os.environ.get("XGF", 50))
+GROUP_FILES = 50
 #: ... or after this many seconds of writing, whichever comes first.
-GROUP_SECONDS = float(os.environ.get("XGS", 0.25))
+GROUP_SECONDS = 0.25
 #: A dry run shows at most this many parsed sessions per file.
 KEEP_PARSED_MAX = 1000
 #: Folders a folder import never walks into.

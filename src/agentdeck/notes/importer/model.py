@@ -214,98 +214,49 @@ class ParsedSession:
         # Metric names are text (``extract`` reads them from the note), as
         # ``_js(key)`` needs: ``json`` would write any other key as text too.
         metrics = sorted(self.metrics.items())
-        parts = [
-            '{"agent": ',
-            _js(self.agent),
-            ', "branch": ',
-            _js(self.branch),
-            ', "day": ',
-            _js(self.day),
-            ', "duration_minutes": ',
-            _js(self.duration_minutes),
-            ', "duration_text": ',
-            _js(self.duration_text),
-            ', "entries": [',
-            ", ".join(
-                [
-                    '{"kind": '
-                    + _js(e.kind)
-                    + ', "parent": '
-                    + _js(e.parent)
-                    + ', "text": '
-                    + _js(e.text)
-                    + "}"
-                    for e in self.entries
-                ]
-            ),
-            '], "files": [',
-            ", ".join(
-                [
-                    '{"change": '
-                    + _js(f.change)
-                    + ', "chars": '
-                    + _js(f.chars)
-                    + ', "lines": '
-                    + _js(f.lines)
-                    + ', "path": '
-                    + _js(f.path)
-                    + "}"
-                    for f in self.files
-                ]
-            ),
-            '], "label": ',
-            _js(self.label),
-            ', "metrics": {',
-            ", ".join([_js(key) + ": " + _js(value) for key, value in metrics]),
-            '}, "new_tasks": [',
-            ", ".join(
-                [
-                    '{"description": '
-                    + _js("\n".join(t.description))
-                    + ', "effort": '
-                    + _js(t.effort)
-                    + ', "label": '
-                    + _js(t.label)
-                    + ', "priority": '
-                    + _js(t.priority)
-                    + ', "title": '
-                    + _js(t.title)
-                    + "}"
-                    for t in self.new_tasks
-                ]
-            ),
-            '], "objective": ',
-            _js(self.objective),
-            ', "start_time": ',
-            _js(self.start_time),
-            ', "tasks": [',
-            ", ".join(
-                [
-                    '{"category": '
-                    + _js(t.category)
-                    + ', "effort": '
-                    + _js(t.effort)
-                    + ', "id": '
-                    + _js(t.id)
-                    + ', "priority": '
-                    + _js(t.priority)
-                    + ', "role": '
-                    + _js(t.role)
-                    + ', "status": '
-                    + _js(t.status)
-                    + ', "title": '
-                    + _js(t.title)
-                    + "}"
-                    for t in self.tasks
-                ]
-            ),
-            '], "title": ',
-            _js(LIVE_MARKER.sub("", self.title).strip()),
-            ', "when": ',
-            _js(self.when_text),
-            "}",
-        ]
-        return hashlib.sha256("".join(parts).encode("utf-8", "replace")).hexdigest()
+        # f-strings, not ``+``: one string built per item (mypyc and CPython
+        # both join an f-string's pieces at once; a chain of ``+`` copies the
+        # text so far at each step).
+        entries = ", ".join(
+            [
+                f'{{"kind": {_js(e.kind)}, "parent": {_js(e.parent)}, "text": {_js(e.text)}}}'
+                for e in self.entries
+            ]
+        )
+        files = ", ".join(
+            [
+                f'{{"change": {_js(f.change)}, "chars": {_js(f.chars)}, '
+                f'"lines": {_js(f.lines)}, "path": {_js(f.path)}}}'
+                for f in self.files
+            ]
+        )
+        new_tasks = ", ".join(
+            [
+                f'{{"description": {_js(chr(10).join(t.description))}, "effort": {_js(t.effort)}, '
+                f'"label": {_js(t.label)}, "priority": {_js(t.priority)}, "title": {_js(t.title)}}}'
+                for t in self.new_tasks
+            ]
+        )
+        tasks = ", ".join(
+            [
+                f'{{"category": {_js(t.category)}, "effort": {_js(t.effort)}, "id": {_js(t.id)}, '
+                f'"priority": {_js(t.priority)}, "role": {_js(t.role)}, '
+                f'"status": {_js(t.status)}, "title": {_js(t.title)}}}'
+                for t in self.tasks
+            ]
+        )
+        metric_items = ", ".join([f"{_js(key)}: {_js(value)}" for key, value in metrics])
+        title = _js(LIVE_MARKER.sub("", self.title).strip())
+        text = (
+            f'{{"agent": {_js(self.agent)}, "branch": {_js(self.branch)}, "day": {_js(self.day)}, '
+            f'"duration_minutes": {_js(self.duration_minutes)}, '
+            f'"duration_text": {_js(self.duration_text)}, "entries": [{entries}], '
+            f'"files": [{files}], "label": {_js(self.label)}, "metrics": {{{metric_items}}}, '
+            f'"new_tasks": [{new_tasks}], "objective": {_js(self.objective)}, '
+            f'"start_time": {_js(self.start_time)}, "tasks": [{tasks}], "title": {title}, '
+            f'"when": {_js(self.when_text)}}}'
+        )
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
 @dataclass

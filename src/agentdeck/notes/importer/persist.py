@@ -238,12 +238,14 @@ class Writer:
             self.flush()
             store.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
             self.result.sessions_replaced.append(session_id)
-        else:
-            session_id = self._session_id(parsed)
-            self.result.sessions_created.append(session_id)
         # A worker's session is decoded here, once, not through its attribute hook
-        # at each field read below.
-        self._insert_session(parsed.load(), session_id, key[:1000], digest)
+        # at each field read below (each read failing first as a slot, which costs
+        # an AttributeError).
+        loaded = parsed.load()
+        if row is None:
+            session_id = self._session_id(loaded)
+            self.result.sessions_created.append(session_id)
+        self._insert_session(loaded, session_id, key[:1000], digest)
 
     def _session_id(self, parsed: ParsedSession) -> str:
         label = (parsed.label or "").upper()

