@@ -253,3 +253,50 @@ def test_task_id_in_a_heading_with_any_eight_digits() -> None:
     )
     (s,) = parsed.sessions
     assert [t.id for t in s.tasks] == ["OPS-12345678-001", "TASK-20251203-002"]
+
+
+def test_a_recommended_task_is_stored_as_add_task_stores_one(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Queued with the file's rows, a recommendation still gets all ``add_task`` writes."""
+    note = tmp_path / "report.md"
+    note.write_text(
+        "# Session 3 - 2026-03-02\n\n## Work Completed\n- TASK-20260302-001: wired the cache ✓\n\n"
+        "## Recommended New Tasks\n1. **Add retries to the fetcher** (High)\n"
+        "   - back off on 429\n2. **Document the cache** (Low)\n",
+        encoding="utf-8",
+    )
+    result = import_note(ws.store, note)
+    assert result.status == "imported" and len(result.recommended_created) == 2
+    session_id = result.sessions_created[0]
+    rows = ws.store.query(
+        "SELECT t.*, g.tag FROM tasks t JOIN task_tags g ON g.task_id = t.id "
+        "WHERE t.id IN (?, ?) ORDER BY t.num",
+        tuple(result.recommended_created),
+    )
+    assert [r["title"] for r in rows] == ["Add retries to the fetcher", "Document the cache"]
+    assert [r["priority"] for r in rows] == ["high", "low"]
+    for row in rows:
+        assert row["status"] == "todo" and row["tag"] == "recommended"
+        assert row["found_in_session"] == session_id
+        assert row["notes"].startswith("Recommended") and row["source"].startswith(f"{note}:")
+        event = ws.store.query_one(
+            "SELECT actor, kind, to_status, session_id FROM task_events WHERE task_id = ?",
+            (row["id"],),
+        )
+        assert dict(event) == {
+            "actor": "import",
+            "kind": "created",
+            "to_status": "todo",
+            "session_id": session_id,
+        }
+        link = ws.store.query_value(
+            "SELECT role FROM session_tasks WHERE session_id = ? AND task_id = ?",
+            (session_id, row["id"]),
+        )
+        assert link == "found"
+    derived = ws.store.query_value(
+        "SELECT tags FROM task_derived WHERE task_id = ?", (result.recommended_created[0],)
+    )
+    assert derived == '["recommended"]'
+    # Imported again: nothing new, the recommendations are not duplicated.
+    again = import_note(ws.store, note)
+    assert again.status == "unchanged" and not again.recommended_created

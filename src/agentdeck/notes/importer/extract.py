@@ -1133,7 +1133,7 @@ class SessionBuilder:
             if lines is None and chars is None and not self.heading_count_used and not heading:
                 lines, chars = self.heading_count
                 self.heading_count_used = True
-            change = _change_hint(following[:60])
+            change = _near_hint(following[:60])
             if change is None:
                 if line_hint is _UNSET:
                     line_hint = _change_hint(text)
@@ -1315,6 +1315,8 @@ def _change_hint(text: str) -> str | None:
 
 #: The hint of a files heading ("Files Created"), read once per heading text.
 _heading_hint = lru_cache(maxsize=1024)(_change_hint)
+#: The hint in the few words after a file name (" (NEW - 120 lines)"), which recur.
+_near_hint = lru_cache(maxsize=4096)(_change_hint)
 #: "Not read yet" for a value that may be None.
 _UNSET: str = "\0unset"
 

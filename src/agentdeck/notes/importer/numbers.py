@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: A number with its approximation marks, e.g. "~5,000+", "17K+", "62.5%", "1.2k".
 NUMBER = re.compile(
@@ -120,6 +121,19 @@ _COUNT_AT_DIGIT = re.compile(
 
 def count_in(text: str) -> tuple[int | None, int | None]:
     """Line and character counts written in ``text``: ``(lines, chars)``."""
+    if len(text) > 120:
+        return _count_in(text)
+    return _count_in_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _count_in_cached(text: str) -> tuple[int | None, int | None]:
+    # Mostly the text after a file name, " (412 lines)": three in four of
+    # those read on the 21 MB corpus had been read before.
+    return _count_in(text)
+
+
+def _count_in(text: str) -> tuple[int | None, int | None]:
     lines: int | None = None
     chars: int | None = None
     for match in _COUNT_AT_DIGIT.finditer(text):

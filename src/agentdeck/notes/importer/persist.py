@@ -25,14 +25,12 @@ from agentdeck.backlog.deps import find_cycle
 from agentdeck.backlog.model import FINISHED_STATUSES, OPEN_STATUSES, STATUSES
 from agentdeck.backlog.tasks import (
     INSERT_EVENT,
-    add_task,
+    TASK_PREFIX,
     check_category,
     check_effort,
+    check_priority,
     check_title,
     event_row,
-)
-from agentdeck.backlog.tasks import (
-    NewTask as BacklogNewTask,
 )
 from agentdeck.errors import AgentdeckError
 from agentdeck.notes.importer.model import BacklogTask, NewTask, ParsedSession, TaskRef
@@ -47,9 +45,10 @@ _SESSIONS = (
     "title, import_digest)"
 )
 _TASKS = (
-    "INSERT INTO tasks (id, title, status, priority, category, effort, source, created_at, "
-    "updated_at, completed_at, completed_in_session, found_in_session)"
+    "INSERT INTO tasks (id, title, description, status, priority, category, effort, notes, "
+    "source, created_at, updated_at, completed_at, completed_in_session, found_in_session)"
 )
+_TAGS = "INSERT INTO task_tags (task_id, tag)"
 _LINKS = "INSERT INTO session_tasks (session_id, task_id, role, title)"
 _ENTRIES = "INSERT INTO session_entries (num, session_id, kind, text, parent, source)"
 _FILES = (
@@ -171,6 +170,7 @@ class Writer:
         self._task_rows: list[tuple[Any, ...]] = []
         self._event_rows: list[tuple[Any, ...]] = []
         self._link_rows: list[tuple[Any, ...]] = []
+        self._tag_rows: list[tuple[str, str]] = []
         self._entry_rows: list[tuple[Any, ...]] = []
         self._file_rows: list[tuple[Any, ...]] = []
         #: Sequences to move past the IDs kept from the notes: (prefix, day) -> number.
@@ -358,7 +358,8 @@ class Writer:
         """Write the queued rows, parents before the rows that refer to them.
 
         Called at the end of each file, before anything reads what the queues
-        hold or takes an ID (``add_task``), and when the queues grow long.
+        hold (a session looked up by key, a backlog's tags and dependencies),
+        and when the queues grow long.
         """
         store = self.store
         self._flush_reserved()
@@ -369,6 +370,9 @@ class Writer:
         if self._task_rows:
             store.insert_rows(_TASKS, self._task_rows)
             self._task_rows = []
+        if self._tag_rows:
+            store.insert_rows(_TAGS, self._tag_rows)
+            self._tag_rows = []
         if self._event_rows:
             store.insert_rows(INSERT_EVENT, self._event_rows)
             self._event_rows = []
@@ -423,10 +427,12 @@ class Writer:
             (
                 ref.id,
                 title,
+                "",
                 status,
                 ref.priority or self.default_priority,
                 category,
                 effort,
+                "",
                 source,
                 stamp,
                 stamp,
@@ -493,27 +499,48 @@ class Writer:
             if task.label
             else f"Recommended in {source}."
         )
-        self.flush()  # ``add_task`` takes an ID and numbers its rows after the queued ones
+        # What ``backlog.tasks.add_task`` writes, queued with the file's other rows
+        # instead of written at once: a new ID, the task (todo), its tag, its
+        # "created" event and its link to the session, with the same checks.
         try:
-            created = add_task(
-                self.store,
-                BacklogNewTask(
-                    title=task.title,
-                    description="\n".join(task.description).strip(),
-                    priority=task.priority or self.default_priority,
-                    effort=task.effort,
-                    tags=["recommended"],
-                    notes=notes,
-                    found_in_session=session_id,
-                    source=source,
-                ),
-                actor=ACTOR,
-            )
+            title = check_title(task.title)
+            priority = check_priority(task.priority or self.default_priority)
+            effort = check_effort(task.effort)
         except AgentdeckError as err:
             self.result.warnings.append(f"{source}: recommended task not added: {err}")
             return
-        self.open_titles()[key] = created.id
-        self.result.recommended_created.append(created.id)
+        day = clock.local_day()
+        if (TASK_PREFIX, day) in self._reserved:
+            self._flush_reserved()  # the sequence must be past the IDs kept before allocating
+        task_id = ids.allocate(self.store, TASK_PREFIX, day)
+        self._task_rows.append(
+            (
+                task_id,
+                title,
+                "\n".join(task.description).strip(),
+                "todo",
+                priority,
+                "",
+                effort,
+                notes,
+                source,
+                self.now,
+                self.now,
+                None,
+                None,
+                session_id,
+            )
+        )
+        self._tag_rows.append((task_id, "recommended"))
+        self._event_rows.append(
+            event_row(
+                task_id, ACTOR, "created", to_status="todo", session_id=session_id, at=self.now
+            )
+        )
+        self._link_rows.append((session_id, task_id, "found", title))
+        self.known_tasks.add(task_id)  # queued, not yet stored: a later mention links to it
+        self.open_titles()[key] = task_id
+        self.result.recommended_created.append(task_id)
 
     # -- backlogs and task indexes -----------------------------------------------------------
 
