@@ -57,10 +57,16 @@ NOTE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", 
 #: Files up to this size are decoded once and kept in memory for both passes;
 #: bigger ones are read twice from disk so memory stays bounded.
 IN_MEMORY_LIMIT = 8 << 20
-#: ``import_notes`` commits after this many files (under the 64 subtransactions
-#: a PostgreSQL backend keeps track of before other sessions' snapshots slow down) ...
+#: ``import_notes`` commits after this many files on PostgreSQL (under the 64
+#: subtransactions a backend keeps track of before other sessions' snapshots slow down) ...
 GROUP_FILES = 50
-#: ... or after this many seconds of writing, whichever comes first.
+#: ... and on SQLite, where savepoints cost nothing of the kind and each commit
+#: writes the pages its group changed to the WAL once more (199 MB written for
+#: the 27 MB database of the 21 MB corpus in groups of 50 files, 73 MB in groups
+#: of 500) ...
+GROUP_FILES_SQLITE = 500
+#: ... or after this many seconds of writing, whichever comes first (so another
+#: writer never waits longer than that).
 GROUP_SECONDS = 0.25
 #: A dry run shows at most this many parsed sessions per file.
 KEEP_PARSED_MAX = 1000
@@ -422,8 +428,9 @@ def import_notes(
 ) -> list[FileResult]:
     """Import notes into the workspace's store, each file all or nothing.
 
-    Files are written in short groups (``GROUP_FILES``, ``GROUP_SECONDS``), one
-    transaction each, every file in a savepoint of its own: a file that fails
+    Files are written in short groups (``GROUP_FILES`` or ``GROUP_FILES_SQLITE``,
+    ``GROUP_SECONDS``), one transaction each, every file in a savepoint of its
+    own: a file that fails
     leaves nothing behind and the others of its group are kept. Should a
     group's commit fail, its imported files are reported failed.
 
@@ -456,6 +463,7 @@ def import_notes(
     files = iter(zip(paths, sizes, readings, strict=True))
 
     folders: dict[Path, Path] = {}
+    group_files = GROUP_FILES if store.dialect.is_postgres else GROUP_FILES_SQLITE
 
     def one(path: Path, size: int, prepared: Prepared | None) -> FileResult:
         nonlocal done
@@ -492,7 +500,7 @@ def import_notes(
                     started = time.monotonic()
                     for item in files:
                         group.append(one(*item))
-                        if len(group) >= GROUP_FILES or time.monotonic() - started >= GROUP_SECONDS:
+                        if len(group) >= group_files or time.monotonic() - started >= GROUP_SECONDS:
                             break
                     else:
                         more = False
