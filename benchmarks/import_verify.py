@@ -86,6 +86,21 @@ def _reap_orphans(timeout: float = 10.0) -> None:
             time.sleep(0.01)
 
 
+def _steal_seconds() -> float:
+    """CPU time the hypervisor gave other machines, all CPUs together (Linux; else 0).
+
+    On a virtual machine whose host is oversubscribed, this is time our
+    processes were ready to run and did not: the share of it during a
+    measurement says how far its wall time is the machine's and not the code's.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run a command; return (wall seconds, CPU seconds of it and all its descendants)."""
     cpu = _child_cpu()
@@ -165,7 +180,7 @@ def bench_import(
     jobs: list[str] | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> dict[str, float]:
-    walls, cpus, loads = [], [], []
+    walls, cpus, loads, steals = [], [], [], []
     for _ in range(runs):
         env: dict[str, str] = dict(extra_env or {})
         schema = None
@@ -174,7 +189,9 @@ def bench_import(
         root = _workspace(env)
         try:
             loads.append(os.getloadavg()[0])
+            stolen = _steal_seconds()
             wall, cpu = _run([*AGENTDECK, "import", str(folder), *(jobs or [])], root, env)
+            steals.append((_steal_seconds() - stolen) / (wall * (os.cpu_count() or 1)))
         finally:
             shutil.rmtree(root, ignore_errors=True)
             if schema and url:
@@ -190,6 +207,7 @@ def bench_import(
         "mbs_cpu": mb / cpu,
         "best_wall": min(walls),
         "load": statistics.median(loads),
+        "steal": statistics.median(steals),
     }
 
 
@@ -327,7 +345,8 @@ def _import_rows(name: str, runs: dict[str, dict[str, float] | None]) -> list[st
             continue
         rows.append(
             f"| {name} | {how} | {run['wall']:.2f} | {run['mbs_wall']:.2f} | {run['cpu']:.2f} "
-            f"| {run['mbs_cpu']:.2f} | {run['best_wall']:.2f} | {run['load']:.2f} |"
+            f"| {run['mbs_cpu']:.2f} | {run['best_wall']:.2f} | {run['load']:.2f} "
+            f"| {run['steal']:.0%} |"
         )
     return rows
 
@@ -391,12 +410,14 @@ def main() -> None:
         f"Command: `agentdeck import {folder.relative_to(HERE.parent)}` in a fresh workspace, as it "
         "runs by default (worker processes read the notes ahead while the importing process "
         "writes) and with `--jobs 0` (everything in one process); median of "
-        f"{args.runs} runs each, with the fastest wall time and the median 1-minute load average "
-        "at the start of the runs. The note reader runs compiled (mypyc, `make native`) except "
-        "in the row that says otherwise.",
+        f"{args.runs} runs each, with the fastest wall time, the median 1-minute load average "
+        "at the start of the runs and the median share of the CPUs' time the hypervisor gave "
+        "to other machines during them (steal: above a few percent, the host is oversubscribed "
+        "and wall times are longer for it). The note reader runs compiled (mypyc, `make "
+        "native`) except in the row that says otherwise.",
         "",
-        "| Store | How | Wall (s) | MB/s (wall) | CPU (s) | MB/s (CPU) | Best wall (s) | Load |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Store | How | Wall (s) | MB/s (wall) | CPU (s) | MB/s (CPU) | Best wall (s) | Load | Steal |",
+        "|---|---|---|---|---|---|---|---|---|",
         *_import_rows("SQLite", sqlite_runs),
         *_import_rows("PostgreSQL", pg_runs),
         "",
