@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Final
 
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT: Final = re.compile(r"\d")
 
 _MONTHS: dict[str, int] = {}
 
@@ -168,20 +169,20 @@ _WORD_DATES = (
     + _W
     + r")\b)"
 )
-_DATE = re.compile(_NUMERIC_DATES + "|" + _WORD_DATES, re.IGNORECASE)
+_DATE: Final = re.compile(_NUMERIC_DATES + "|" + _WORD_DATES, re.IGNORECASE)
 #: ``_DATE`` for a text in which no run of letters ends with a month name: a
 #: match of a word form would be passed over anyway (its "month" is no month),
 #: so the word forms become one branch that never matches and only defines
 #: their groups. The numeric forms then match exactly where ``_DATE`` does
 #: (they come first), without the word forms tried at every letter: most of
 #: the cost of reading a session heading such as "Session: 2025-08-04 ~13:00".
-_NUMERIC_DATE = re.compile(
+_NUMERIC_DATE: Final = re.compile(
     _NUMERIC_DATES
     + "|(?!)"
     + "".join(f"(?P<{name}>)" for name in re.findall(r"\(\?P<(\w+)>", _WORD_DATES)),
     re.IGNORECASE,
 )
-_WEEKDAY_BEFORE = re.compile(_WEEKDAY.rstrip("\\s+") + r"\s*$", re.IGNORECASE)
+_WEEKDAY_BEFORE: Final = re.compile(_WEEKDAY.rstrip("\\s+") + r"\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -201,14 +202,14 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-_NUMERIC_HINT = re.compile(r"\d[-/.]\d|\d\s*[年년]")
-_WORDS = re.compile(r"[^\W\d_]{3,}")
+_NUMERIC_HINT: Final = re.compile(r"\d[-/.]\d|\d\s*[年년]")
+_WORDS: Final = re.compile(r"[^\W\d_]{3,}")
 #: What each numeric form of ``_DATE`` needs (ISO ``2025-12-03``, ``12/03/2025``
 #: or ``03.12.25``, ``2026年2月``): a stricter test than ``_NUMERIC_HINT``,
 #: which every task ID (``TASK-20251203-001``) passes.
 #: (The shared first ``\d`` written once: a pattern that starts with a class
 #: lets the regex engine skip to the next digit by itself, 2-4 times quicker.)
-_NUMERIC_FORM = re.compile(r"\d(?:\d{3}[-/]\d{1,2}[-/]\d|[/.]\d{1,2}[/.]\d\d|\s*[年년])")
+_NUMERIC_FORM: Final = re.compile(r"\d(?:\d{3}[-/]\d{1,2}[-/]\d|[/.]\d{1,2}[/.]\d\d|\s*[年년])")
 
 
 def _month_ends(words: list[str]) -> bool:
@@ -360,7 +361,7 @@ _TIME = (
     r"(?P<{p}h>[01]?\d|2[0-3])(?:(?::|h|\.)(?P<{p}m>[0-5]\d))?(?::[0-5]\d)?\s*"
     r"(?P<{p}ap>[ap]\.?\s?m\.?\b)?"
 )
-_RANGE = re.compile(
+_RANGE: Final = re.compile(
     r"(?<![\d:])~?\s*"
     + _TIME.format(p="s")
     + r"\s*(?:-|–|—|to|bis|à|a|until)\s*~?\s*"
@@ -368,7 +369,7 @@ _RANGE = re.compile(
     + r"(?!\d|:\d)",
     re.IGNORECASE,
 )
-_ONE_TIME = re.compile(r"(?<![\d:.])" + _TIME.format(p="s") + r"(?!\d|:\d)", re.IGNORECASE)
+_ONE_TIME: Final = re.compile(r"(?<![\d:.])" + _TIME.format(p="s") + r"(?!\d|:\d)", re.IGNORECASE)
 
 
 def _to_24(hour: int, ampm: str | None) -> int:
@@ -474,14 +475,18 @@ _UNIT_MINUTES = {
     "day": 60 * 24,
     "days": 60 * 24,
 }
-_DURATION_PART = re.compile(
+_DURATION_PART: Final = re.compile(
     r"(?P<a>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to)\s*(?P<b>\d+(?:[.,]\d+)?))?\s*"
     r"(?P<unit>hours?|hrs?|h|stunden?|std|heures?|horas?|ore|ora|uur|часа|часов|час|"
     r"minutes?|minuten|minutos?|minuti|mins?|m|минуты|минут|days?|d)\b",
     re.IGNORECASE,
 )
-_CLOCK_DURATION = re.compile(r"^\s*~?\s*(\d{1,2}):([0-5]\d)\s*(?:h|hours?)?\s*$", re.IGNORECASE)
-_HALF_HOUR = re.compile(r"\bhalf an hour\b|\bhalbe stunde\b|\bdemi-heure\b|\bmedia hora\b", re.I)
+_CLOCK_DURATION: Final = re.compile(
+    r"^\s*~?\s*(\d{1,2}):([0-5]\d)\s*(?:h|hours?)?\s*$", re.IGNORECASE
+)
+_HALF_HOUR: Final = re.compile(
+    r"\bhalf an hour\b|\bhalbe stunde\b|\bdemi-heure\b|\bmedia hora\b", re.I
+)
 
 
 def parse_duration(text: str) -> int | float | None:

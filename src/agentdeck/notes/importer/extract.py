@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from agentdeck.notes.importer import scan
 from agentdeck.notes.importer.dates import find_dates, find_times, first_day, parse_duration
@@ -56,9 +57,11 @@ from agentdeck.notes.importer.vocab import (
 )
 
 #: A task ID in the backlog's form (``TASK-20260203-060``, ``BUG-20251201-001``).
-TASK_ID = re.compile(r"(?<![\w-])(?!SESSION-|SES-|SESS-)([A-Z]{2,12}-\d{8}-\d{3,6})(?![\w-])")
+TASK_ID: Final = re.compile(
+    r"(?<![\w-])(?!SESSION-|SES-|SESS-)([A-Z]{2,12}-\d{8}-\d{3,6})(?![\w-])"
+)
 #: A placeholder a note gives a task it recommends (``TASK-NEW-001``, ``NEW-3``).
-TASK_LABEL = re.compile(
+TASK_LABEL: Final = re.compile(
     r"^\s*((?:[A-Z]{2,12}-)?(?:NEW|TBD|TODO|XXX|NEXT)-?\d*|#\d+)\s*[:\-–—.]?\s*"
 )
 
@@ -72,7 +75,7 @@ _EXTENSIONS = (
     "properties|editorconfig|gitignore|dockerignore|npmrc|nvmrc|babelrc|eslintrc|prettierrc"
 )
 _NAMED = r"Dockerfile|Makefile|Procfile|Jenkinsfile|Gemfile|Rakefile|Vagrantfile|Justfile|Taskfile|LICENSE|README|CHANGELOG|CODEOWNERS"
-_PATH = re.compile(
+_PATH: Final = re.compile(
     r"(?<![\w@/.:~*\\-])"
     r"((?:\.{0,2}/)?(?:[\w.@~+-]+/)*(?:[\w@+-][\w.@+-]*\.(?:"
     + _EXTENSIONS
@@ -80,7 +83,7 @@ _PATH = re.compile(
     r"(?:" + _NAMED + r")(?:\.\w+)?))"
     r"(?![\w/-]|\.\w)",
 )
-_TICKED = re.compile(r"`([^`\s]{2,200})`")
+_TICKED: Final = re.compile(r"`([^`\s]{2,200})`")
 _NOT_FILES = {
     "node.js",
     "next.js",
@@ -105,33 +108,35 @@ _NOT_FILES = {
     "hapi.js",
     "koa.js",
 }
-_VERB_BEFORE = re.compile(
+_VERB_BEFORE: Final = re.compile(
     r"\b(?:created?|modified|updated|added|wrote|edited|new|enhanced|renamed|deleted|removed|"
     r"file|files|datei|fichier)\b\W{0,3}(?:\w+\W+){0,1}$",
     re.I,
 )
-COUNT_AFTER = re.compile(
+COUNT_AFTER: Final = re.compile(
     r"^\W{0,4}(?:NEW|ENHANCED|MODIFIED)?\W{0,4}~?\d[\d,.]*\+?\s*(?:lines?|loc|chars?|characters?)\b",
     re.I,
 )
-_TREE = re.compile(r"^[\s│|]*(?:├──|└──|├─|└─|\|--|`--|\+--)\s*(.+?)\s*$")
+_TREE: Final = re.compile(r"^[\s│|]*(?:├──|└──|├─|└─|\|--|`--|\+--)\s*(.+?)\s*$")
 _CREATED_WORDS = r"created?|new|added|wrote|written|generated|erstellt|créé|creado|criado"
 _MODIFIED_WORDS = r"modified|updated?|enhanced|changed|edited|refactored|extended|fixed|geändert|modifié|modificado"
-_CREATED = re.compile(rf"\b(?:{_CREATED_WORDS})\b", re.I)
-_MODIFIED = re.compile(rf"\b(?:{_MODIFIED_WORDS})\b", re.I)
+_CREATED: Final = re.compile(rf"\b(?:{_CREATED_WORDS})\b", re.I)
+_MODIFIED: Final = re.compile(rf"\b(?:{_MODIFIED_WORDS})\b", re.I)
 #: Either word list: one search that most text fails, before the two ordered ones.
-_CHANGED = re.compile(rf"\b(?:{_CREATED_WORDS}|{_MODIFIED_WORDS})\b", re.I)
-_NONE = re.compile(
+_CHANGED: Final = re.compile(rf"\b(?:{_CREATED_WORDS}|{_MODIFIED_WORDS})\b", re.I)
+_NONE: Final = re.compile(
     r"^(?:none|n/?a|nothing|no blockers?|keine|aucun|ninguno|nenhum|nessuno)\b[.!]?(?:\s|$)", re.I
 )
-_CHALLENGE_ITEM = re.compile(
+_CHALLENGE_ITEM: Final = re.compile(
     r"^(?:challenge|problem|issue|bug|blocker|herausforderung|problème|problema|défi)\s*#?\s*\d*\s*[:\-–—.]",
     re.I,
 )
-_DECISION_ITEM = re.compile(r"^(?:decision|entscheidung|décision|decisión)\s*#?\s*\d*\s*$", re.I)
-_ITALIC_ONLY = re.compile(r"^\s*[*_][^*_].*[*_]\s*$")
+_DECISION_ITEM: Final = re.compile(
+    r"^(?:decision|entscheidung|décision|decisión)\s*#?\s*\d*\s*$", re.I
+)
+_ITALIC_ONLY: Final = re.compile(r"^\s*[*_][^*_].*[*_]\s*$")
 _PRIORITY_KEY = r"(?:priority|prio|priorité|priorität|prioridad|prioridade|priorità)"
-_PRIORITY_INLINE = re.compile(
+_PRIORITY_INLINE: Final = re.compile(
     r"\s*[\[(]\s*(?:"
     + _PRIORITY_KEY
     + r"\s*[:=]?\s*)?([\w\u00c0-\u017f]+)(?:\s*"
@@ -140,17 +145,21 @@ _PRIORITY_INLINE = re.compile(
     r"\s*[-–—,]\s*" + _PRIORITY_KEY + r"\s*[:=]\s*([\w\u00c0-\u017f]+)\b",
     re.I,
 )
-_DEPENDS = re.compile(r"^(?:depends on|depends|blocked by|after|needs|requires)\b\s*:?", re.I)
-_SOLUTION_LABEL = re.compile(
+_DEPENDS: Final = re.compile(
+    r"^(?:depends on|depends|blocked by|after|needs|requires)\b\s*:?", re.I
+)
+_SOLUTION_LABEL: Final = re.compile(
     r"^(?:fix(?:ed)?|solution|resolved|resolution|workaround|lösung|solución)\s*:\s*", re.I
 )
-_SPLIT_ARROW = re.compile(
+_SPLIT_ARROW: Final = re.compile(
     r"\s*(?:→|->|=>|⇒)\s*|\s+[-–—]\s+(?:solution|fix|fixed by|resolved by)\s*:?\s*", re.I
 )
-_LEAD_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|#\d+[.:)]?)\s+")
-_TASK_PREFIX = re.compile(r"^\s*(?:task|aufgabe|tâche|tarea|tarefa)\s*#?\s*\d*\s*[:\-–—.]\s*", re.I)
+_LEAD_NUMBERING: Final = re.compile(r"^\s*(?:\d+[.)]|#\d+[.:)]?)\s+")
+_TASK_PREFIX: Final = re.compile(
+    r"^\s*(?:task|aufgabe|tâche|tarea|tarefa)\s*#?\s*\d*\s*[:\-–—.]\s*", re.I
+)
 _SEPARATORS = " \t:-–—|.,;"
-_METRIC_VALUE = re.compile(
+_METRIC_VALUE: Final = re.compile(
     r"^\s*(?:~|≈|about |approx\.? |over |\+|-)?\s*\d[\d,.]*(?:[kKmM%+x×)]|\s|/|$)"
 )
 _WORK_GROUPS = {"work", "decisions", "lessons", "blockers", "next", "summary", "challenges"}
@@ -1223,16 +1232,16 @@ def _strip_numbering(text: str) -> str:
 
 
 # Patterns of the helpers below, compiled once (not looked up in ``re``'s cache per call).
-_LAST_PARENS = re.compile(r"\s*\((?:[^()]*)\)\s*$")
-_TWO_WORDS = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
-_TRAILING_WORDS = re.compile(r"[-–—(]\s*([A-Za-z ]{3,20})\)?\s*$")
-_PAREN_END_80 = re.compile(r"\(([^()]{2,80})\)\s*$")
-_PAREN_END_200 = re.compile(r"\(([^()]{2,200})\)\s*$")
-_CLOCK_RANGE = re.compile(
+_LAST_PARENS: Final = re.compile(r"\s*\((?:[^()]*)\)\s*$")
+_TWO_WORDS: Final = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
+_TRAILING_WORDS: Final = re.compile(r"[-–—(]\s*([A-Za-z ]{3,20})\)?\s*$")
+_PAREN_END_80: Final = re.compile(r"\(([^()]{2,80})\)\s*$")
+_PAREN_END_200: Final = re.compile(r"\(([^()]{2,200})\)\s*$")
+_CLOCK_RANGE: Final = re.compile(
     r"~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:-|–|—|to)\s*~?\s*\d{1,2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
     re.I,
 )
-_AM_PM = re.compile(r"[ap]\.?m", re.I)
+_AM_PM: Final = re.compile(r"[ap]\.?m", re.I)
 
 
 def _task_title(text: str, task_id: str) -> str | None:
@@ -1292,7 +1301,7 @@ def _apply_meta(ref: TaskRef, meta: list[str]) -> None:
 
 
 #: A piece of every word of ``_CHANGED`` that has no letter outside ASCII, in lower case.
-_CHANGED_STEM = re.compile(
+_CHANGED_STEM: Final = re.compile(
     "crea|criad|new|add|wr|generat|erstellt|modif|updat|enhanc|chang|edit|refactor|extend|fix"
 )
 
@@ -1330,7 +1339,7 @@ def _time_end(text: str, start: int) -> int:
     return end
 
 
-_ZONE = re.compile(r"\s*(?:[A-Z]{2,5}T|UTC|GMT|Z|[+-]\d{2}:?\d{2})\b")
+_ZONE: Final = re.compile(r"\s*(?:[A-Z]{2,5}T|UTC|GMT|Z|[+-]\d{2}:?\d{2})\b")
 
 
 def _with_zone(text: str, start: int, end: int) -> str:

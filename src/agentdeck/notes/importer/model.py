@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, Final
 
 from agentdeck.notes.importer.dates import find_dates
 from agentdeck.notes.importer.vocab import LIVE_MARKER
@@ -285,8 +285,8 @@ def _js(value: object) -> str:
     return _DIGEST_JSON.encode(value)
 
 
-_NON_WORD = re.compile(r"[^\w]+")
-_CLOCK_WORDS = re.compile(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", re.I)
+_NON_WORD: Final = re.compile(r"[^\w]+")
+_CLOCK_WORDS: Final = re.compile(r"\b\d{1,2}:\d{2}\b|\b[ap]\.?m\.?\b", re.I)
 
 
 def _norm(text: str) -> str:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 #: A number with its approximation marks, e.g. "~5,000+", "17K+", "62.5%", "1.2k".
-NUMBER = re.compile(
+NUMBER: Final = re.compile(
     r"(?P<approx>~|≈|\babout\s+|\baround\s+|\bapprox(?:\.|imately)?\s+|\broughly\s+|\bover\s+|"
     r"\bmore than\s+|\bat least\s+|\bcirca\s+|\bca\.\s*)?"
     r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -106,7 +107,7 @@ _COUNT_UNIT = (
     r"(?P<unit>lines?(?: of code)?|loc|sloc|chars?|characters?|zeilen|lignes|líneas|lineas|linhas|righe)\b"
 )
 #: "(193 lines)", "379 lines", "(NEW - 8,616 chars)", "17K+ lines", "~200 LOC".
-COUNT = re.compile(
+COUNT: Final = re.compile(
     r"(?P<num>~?\s?\d{1,3}(?:,\d{3})+|~?\s?\d+(?:\.\d+)?)" + _COUNT_UNIT, re.IGNORECASE
 )
 #: ``COUNT`` from its first digit on (the same numbers, written to start with
@@ -114,7 +115,7 @@ COUNT = re.compile(
 #: trying the whole pattern at every character, five times quicker on the text
 #: after a file name. ``count_in`` reads only the value, so the "~" it leaves
 #: out makes no difference (``tests/notes/importer/test_numbers.py``).
-_COUNT_AT_DIGIT = re.compile(
+_COUNT_AT_DIGIT: Final = re.compile(
     r"(?P<num>\d(?:\d{0,2}(?:,\d{3})+|\d*(?:\.\d+)?))" + _COUNT_UNIT, re.IGNORECASE
 )
 

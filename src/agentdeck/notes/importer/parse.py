@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Final
 
 from agentdeck.notes.importer.dates import find_dates, find_times
 from agentdeck.notes.importer.extract import TASK_ID, SessionBuilder
@@ -71,9 +72,9 @@ _SESSION_SECTIONS = {
 }
 _SESSION_FIELDS = {"date", "duration", "agent", "branch", "session", "time"}
 
-_DATE_CHARS = re.compile(r"[\d/.:-]+")
-_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?", re.I)
-_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+_DATE_CHARS: Final = re.compile(r"[\d/.:-]+")
+_CLOCK: Final = re.compile(r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?)?", re.I)
+_TWO_LETTERS: Final = re.compile(r"[^\W\d_]{2}")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Final
 
 #: Longest line read at once; a longer one is cut into pieces of this size,
 #: so a file without line ends still streams in bounded memory.
@@ -49,12 +49,12 @@ def _build_byte_map() -> dict[str, int]:
 
 _BYTE_OF = _build_byte_map()
 _BYTE_CLASS = "[" + "".join(re.escape(ch) for ch in sorted(_BYTE_OF)) + "]"
-_RUN = re.compile(_BYTE_CLASS + "{2,}")
+_RUN: Final = re.compile(_BYTE_CLASS + "{2,}")
 #: Any character mojibake is made of: a document without one has no mojibake to repair.
-_BYTE_CHAR = re.compile(_BYTE_CLASS)
+_BYTE_CHAR: Final = re.compile(_BYTE_CLASS)
 #: What still looks like mojibake after our own pass (for ftfy, and for the tests).
-SUSPECT = re.compile("(?:[ÂÃâðğÅÄ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ])|ðŸ|ğŸ|âœ|â€")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+SUSPECT: Final = re.compile("(?:[ÂÃâðğÅÄ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ])|ðŸ|ğŸ|âœ|â€")
+_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _CONTROL_TRANS = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
 _CONTROL_TRANS.update({c: None for c in range(0x80, 0xA0)})
 _CONTROL_TRANS[0xFFFD] = None
@@ -263,8 +263,8 @@ class _Prepend(io.RawIOBase):
 #: Every byte but those a control character of ``_CONTROL`` can be made of in UTF-8:
 #: an ASCII control, or the lead byte of U+0080-U+009F (C2) or of U+FFFD (EF).
 _CONTROL_LEAD_BYTES = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xEF}
-_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_LEAD_BYTES)
-_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+_NOT_CONTROL_BYTES = bytes([b for b in range(256) if b not in _CONTROL_LEAD_BYTES])
+_C1_CONTROL: Final = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def _has_control(data: bytes) -> bool:

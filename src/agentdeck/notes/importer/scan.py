@@ -65,15 +65,15 @@ class Line:
         return f"Line({self.no}, {KIND_NAMES[self.kind]}, {self.level}, {self.text!r})"
 
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,9}[.)]|[a-zA-Z][.)])[ \t]+(.*)$")
-_CHECK = re.compile(r"^\[([ xX~?!\-/✓✔])\][ \t]*")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_QUOTE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_TABLE_SEP = re.compile(r"^[\s|:\-]+$")
+_HEADING: Final = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ITEM: Final = re.compile(r"^([ \t]*)([-*+•]|\d{1,9}[.)]|[a-zA-Z][.)])[ \t]+(.*)$")
+_CHECK: Final = re.compile(r"^\[([ xX~?!\-/✓✔])\][ \t]*")
+_FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_RULE: Final = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_QUOTE: Final = re.compile(r"^ {0,3}(?:>[ \t]?)+")
+_CELL_SPLIT: Final = re.compile(r"(?<!\\)\|")
+_TABLE_SEP: Final = re.compile(r"^[\s|:\-]+$")
 
 
 def atx_heading(raw: str) -> tuple[int, str] | None:
@@ -233,8 +233,8 @@ def _classify(no: int, raw: str) -> Line:
 # Each pattern opens with a lookahead for the characters a match must start
 # with: a position that cannot start one is then given up at once, instead of
 # after trying every branch and its lookbehind (twice as fast on a line).
-_LINK = re.compile(r"(?=[!\[])!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(
+_LINK: Final = re.compile(r"(?=[!\[])!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS: Final = re.compile(
     r"(?=[*_])(?:"
     r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*]+?)\*(?![\w*])|(?<!\w)_([^_]+?)_(?!\w))"
 )
@@ -329,8 +329,8 @@ def strip_symbols(text: str) -> tuple[str, str | None]:
     return text[start:end], status
 
 
-_LEAD = re.compile(r"^(\*\*|__)(?P<lead>.+?)(\1)(?P<rest>.*)$")
-_KEY_VALUE_IN_BOLD = re.compile(r"^(?P<key>[^:]{1,60}?)\s*[:：]\s*$")
+_LEAD: Final = re.compile(r"^(\*\*|__)(?P<lead>.+?)(\1)(?P<rest>.*)$")
+_KEY_VALUE_IN_BOLD: Final = re.compile(r"^(?P<key>[^:]{1,60}?)\s*[:：]\s*$")
 
 
 def bold_lead(text: str) -> tuple[str, str] | None:
@@ -351,7 +351,7 @@ def bold_lead(text: str) -> tuple[str, str] | None:
     return text[2:end], text[end + 2 :]
 
 
-_PLAIN_KEY = re.compile(
+_PLAIN_KEY: Final = re.compile(
     r"^(?P<key>[A-Za-zÀ-ÿ\u0400-\u04ff][\w /&().'’-]{0,48}?)\s*[:：]\s+(?P<value>\S.*)$"
 )
 
@@ -386,9 +386,11 @@ def _tidy_value(value: str) -> str:
     return value.strip().rstrip("·•|;,").strip()
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.;·|])\s+(?=[A-Z][\w ]{0,24}:\s)")
-_SENTENCE_PAIRS = re.compile(r"^[A-Z][\w ]{0,24}:\s[^:]+?[.;·|]\s+[A-Z][\w ]{0,24}:\s")
-_MULTI_PAIR = re.compile(r"\*\*([^*:]{1,40}):\*\*\s*([^|*]+)|\*\*([^*:]{1,40})\*\*:\s*([^|*]+)")
+_SENTENCE_SPLIT: Final = re.compile(r"(?<=[.;·|])\s+(?=[A-Z][\w ]{0,24}:\s)")
+_SENTENCE_PAIRS: Final = re.compile(r"^[A-Z][\w ]{0,24}:\s[^:]+?[.;·|]\s+[A-Z][\w ]{0,24}:\s")
+_MULTI_PAIR: Final = re.compile(
+    r"\*\*([^*:]{1,40}):\*\*\s*([^|*]+)|\*\*([^*:]{1,40})\*\*:\s*([^|*]+)"
+)
 
 
 def key_values(text: str) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from agentdeck.notes.importer.scan import clean_inline, strip_symbols
 
@@ -129,10 +130,10 @@ _COMPILED = [
 #: Any of the rules at all: it matches exactly when one of ``_COMPILED`` does,
 #: and one search of it costs half of trying the rules one by one on a heading
 #: that names no section (a session's own heading, a task's).
-_ANY_RULE = re.compile(
+_ANY_RULE: Final = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?:{pattern})" for _, pattern in _RULES) + r")(?![\w])"
 )
-_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.|[a-z]\))\s+|^\s*#+\s*")
+_NUMBERING: Final = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.|[a-z]\))\s+|^\s*#+\s*")
 #: The section of a heading that names nothing the importer keeps (shared: frozen,
 #: and built once rather than per line).
 NO_SECTION = Section("")
@@ -147,7 +148,7 @@ def normal(text: str) -> str:
     return text.strip().rstrip(":：").strip()
 
 
-_DIGIT_RUN = re.compile(r"\d+")
+_DIGIT_RUN: Final = re.compile(r"\d+")
 
 
 @lru_cache(maxsize=4096)
@@ -340,29 +341,31 @@ SESSION_WORDS = (
     r"work session|work log|worklog|log entry|journal"
 )
 #: "Session 5", "Session #12", "Sitzung 3", "SESSION-20260204-001".
-SESSION_NUMBERED = re.compile(
+SESSION_NUMBERED: Final = re.compile(
     rf"(?<![\w-])(?:{SESSION_WORDS})\s*(?:#|no\.?|nr\.?|n°|number)?\s*[-:]?\s*\d+\b", re.IGNORECASE
 )
-SESSION_LEAD = re.compile(rf"^\W*(?:{SESSION_WORDS})\s*[:\-–—]", re.IGNORECASE)
-SESSION_WORD = re.compile(rf"(?<![\w-])(?:{SESSION_WORDS})(?![\w])", re.IGNORECASE)
-SESSION_ID = re.compile(r"\b(?:SESSION|SES|SESS)-\d{8}-\d{3,}\b|\bSESSION-[A-Z0-9]{4,}\b")
+SESSION_LEAD: Final = re.compile(rf"^\W*(?:{SESSION_WORDS})\s*[:\-–—]", re.IGNORECASE)
+SESSION_WORD: Final = re.compile(rf"(?<![\w-])(?:{SESSION_WORDS})(?![\w])", re.IGNORECASE)
+SESSION_ID: Final = re.compile(r"\b(?:SESSION|SES|SESS)-\d{8}-\d{3,}\b|\bSESSION-[A-Z0-9]{4,}\b")
 #: Headings that hold sessions rather than being one.
-CONTAINER = re.compile(
+CONTAINER: Final = re.compile(
     r"\b(?:history|index|log|journal|archive|overview|summary|notes|objective|objectives|metrics|"
     r"statistics|achievements|conclusion|type|id|goals?|plan|report|files|tasks|historie|"
     r"verlauf|historique|historial|histórico|cronologia)\s*$",
     re.IGNORECASE,
 )
-VERSION_HEADING = re.compile(
+VERSION_HEADING: Final = re.compile(
     r"^\W*(?:v?\d+\.\d+(?:\.\d+)?|\[v?\d+\.\d+[^\]]*\]|unreleased)\b", re.I
 )
-HANDOFF_TITLE = re.compile(
+HANDOFF_TITLE: Final = re.compile(
     r"current[ _-]?work|hand-?off|handover|where (?:we|things) (?:are|stand)|status update|"
     r"continuation|next session|resume here|übergabe|passation|traspaso|passagem",
     re.IGNORECASE,
 )
-LOG_TITLE = re.compile(r"progress|journal|log|changelog|diary|devlog|tagebuch|bitácora", re.I)
-LIVE_MARKER = re.compile(
+LOG_TITLE: Final = re.compile(
+    r"progress|journal|log|changelog|diary|devlog|tagebuch|bitácora", re.I
+)
+LIVE_MARKER: Final = re.compile(
     r"\(\s*(?:latest|current|newest|most recent|in progress|ongoing|wip|active|aktuell|actuel|"
     r"en cours|actual)\s*\)|\[\s*(?:latest|current|newest)\s*\]",
     re.IGNORECASE,
@@ -418,7 +421,7 @@ _PRIORITY_WORDS = {
     "bassa": "low",
     "laag": "low",
 }
-_WORD = re.compile(r"[\wéèáíóúñç]+", re.IGNORECASE)
+_WORD: Final = re.compile(r"[\wéèáíóúñç]+", re.IGNORECASE)
 
 
 def priority_of(text: str) -> str | None:
@@ -506,7 +509,7 @@ def status_of(text: str) -> str | None:
     return mark
 
 
-_CATEGORY_SPLIT = re.compile(r"\s*[/>»›]\s*|\s+-\s+")
+_CATEGORY_SPLIT: Final = re.compile(r"\s*[/>»›]\s*|\s+-\s+")
 
 
 def category_of(text: str) -> str:
