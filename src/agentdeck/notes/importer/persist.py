@@ -257,9 +257,13 @@ class Writer:
                 self._reserve(label)
                 return label
         day = parsed.day.replace("-", "") if parsed.day else clock.local_day()
-        if (SESSION_PREFIX, day) in self._reserved:
-            self._flush_reserved()  # the sequence must be past the IDs kept before allocating
-        return ids.allocate(self.store, SESSION_PREFIX, day)
+        return self._allocate(SESSION_PREFIX, day)
+
+    def _allocate(self, prefix: str, day: str) -> str:
+        """A fresh ID of ``prefix`` and ``day``, past the IDs kept from the notes."""
+        if (prefix, day) in self._reserved:
+            self._flush_reserved()  # the sequence must be past them before it is taken from
+        return ids.allocate(self.store, prefix, day)
 
     def _reserve(self, identifier: str) -> None:
         """Queue ``ids.reserve`` of an ID kept from the notes (one upsert per sequence)."""
@@ -361,30 +365,21 @@ class Writer:
         hold (a session looked up by key, a backlog's tags and dependencies),
         and when the queues grow long.
         """
-        store = self.store
         self._flush_reserved()
-        if self._session_rows:
-            store.insert_rows(_SESSIONS, self._session_rows)
-            self._session_rows = []
-            self._queued_sessions.clear()
-        if self._task_rows:
-            store.insert_rows(_TASKS, self._task_rows)
-            self._task_rows = []
-        if self._tag_rows:
-            store.insert_rows(_TAGS, self._tag_rows)
-            self._tag_rows = []
-        if self._event_rows:
-            store.insert_rows(INSERT_EVENT, self._event_rows)
-            self._event_rows = []
-        if self._link_rows:
-            store.insert_rows(_LINKS, self._link_rows, "ON CONFLICT DO NOTHING")
-            self._link_rows = []
-        if self._entry_rows:
-            store.insert_rows(_ENTRIES, self._entry_rows)
-            self._entry_rows = []
-        if self._file_rows:
-            store.insert_rows(_FILES, self._file_rows)
-            self._file_rows = []
+        queues = (
+            (_SESSIONS, self._session_rows, ""),
+            (_TASKS, self._task_rows, ""),
+            (_TAGS, self._tag_rows, ""),
+            (INSERT_EVENT, self._event_rows, ""),
+            (_LINKS, self._link_rows, "ON CONFLICT DO NOTHING"),
+            (_ENTRIES, self._entry_rows, ""),
+            (_FILES, self._file_rows, ""),
+        )
+        for head, rows, tail in queues:
+            if rows:
+                self.store.insert_rows(head, rows, tail)
+                rows.clear()
+        self._queued_sessions.clear()
 
     # -- tasks -------------------------------------------------------------------------------
 
@@ -509,10 +504,7 @@ class Writer:
         except AgentdeckError as err:
             self.result.warnings.append(f"{source}: recommended task not added: {err}")
             return
-        day = clock.local_day()
-        if (TASK_PREFIX, day) in self._reserved:
-            self._flush_reserved()  # the sequence must be past the IDs kept before allocating
-        task_id = ids.allocate(self.store, TASK_PREFIX, day)
+        task_id = self._allocate(TASK_PREFIX, clock.local_day())
         self._task_rows.append(
             (
                 task_id,

@@ -260,9 +260,10 @@ class _Prepend(io.RawIOBase):
         return len(data)
 
 
-#: Every byte but those a control character of ``_CONTROL`` can be made of in UTF-8:
-#: an ASCII control, or the lead byte of U+0080-U+009F (C2) or of U+FFFD (EF).
-_CONTROL_LEAD_BYTES = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xEF}
+#: The bytes a character of ``_CONTROL`` starts with in UTF-8: an ASCII control,
+#: or the lead byte of U+0080-U+009F (C2) or of U+FFFD (EF) ...
+_CONTROL_LEAD_BYTES = {c for c in _CONTROL_TRANS if c < 0x80} | {0xC2, 0xEF}
+#: ... and every other byte, which ``bytes.translate`` drops.
 _NOT_CONTROL_BYTES = bytes([b for b in range(256) if b not in _CONTROL_LEAD_BYTES])
 _C1_CONTROL: Final = re.compile(rb"\xc2[\x80-\x9f]")
 
