@@ -179,3 +179,67 @@ def test_a_big_import_refreshes_postgresql_statistics(pg_schema_url, tmp_path) -
         assert analyzed() is not None
     finally:
         store.close()
+
+
+def test_tasks_written_while_search_is_deferred_are_found_like_any_other(ws) -> None:  # type: ignore[no-untyped-def]
+    # The notes importer's bulk writes (migration m090 on SQLite): a task
+    # inserted, changed or deleted inside the block, and one from before it,
+    # end up in the search index exactly as without the block.
+    store = ws.store
+    before = add(ws, "Database migrations runner")
+    gone_before = add(ws, "Obsolete database note")
+    with store.transaction(), store.search_deferred():
+        kept = add(ws, "Nightly database backup")
+        renamed = add(ws, "Migration guide draft")
+        gone = add(ws, "Temporary database scratch")
+        with store.search_deferred():  # nested: the outer block indexes
+            core.edit_task(store, renamed.id, TaskChanges(fields={"title": "Cache warmup"}))
+        core.edit_task(store, before.id, TaskChanges(fields={"notes": "see the cache too"}))
+        store.execute("DELETE FROM tasks WHERE id IN (?, ?)", (gone.id, gone_before.id))
+        with pytest.raises(RuntimeError), store.savepoint():
+            add(ws, "Rolled back database task")
+            raise RuntimeError
+    assert {h.task.id for h in search_tasks(store, "database")} == {before.id, kept.id}
+    assert {h.task.id for h in search_tasks(store, "migration")} == {before.id}
+    assert {h.task.id for h in search_tasks(store, "cache")} == {before.id, renamed.id}
+    after = add(ws, "Database after the block")
+    assert after.id in {h.task.id for h in search_tasks(store, "database")}
+    if not store.dialect.is_postgres:
+        assert store.query_value("SELECT count(*) FROM search_hold") == 0
+        store.execute("INSERT INTO tasks_fts (tasks_fts) VALUES ('integrity-check')")
+        assert _search_index(store) == _search_index(store, rebuilt=True)
+
+
+def _search_index(store, *, rebuilt: bool = False) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """Every (term, task, column, offset) in SQLite's search index, or in one rebuilt
+    from the tasks table (in a transaction rolled back)."""
+    store.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.tasks_vocab "
+        "USING fts5vocab(main, 'tasks_fts', 'instance')"
+    )
+    read = 'SELECT term, doc, col, "offset" FROM temp.tasks_vocab'
+
+    class Done(Exception):
+        pass
+
+    if not rebuilt:
+        return sorted(tuple(row) for row in store.query(read))
+    with pytest.raises(Done), store.transaction():
+        store.execute("INSERT INTO tasks_fts (tasks_fts) VALUES ('rebuild')")
+        rows = sorted(tuple(row) for row in store.query(read))
+        raise Done
+    return rows
+
+
+def test_a_failed_block_with_search_deferred_leaves_no_hold(ws) -> None:  # type: ignore[no-untyped-def]
+    store = ws.store
+    with pytest.raises(RuntimeError, match="needs an open transaction"), store.search_deferred():
+        pass
+    with pytest.raises(ValueError), store.transaction(), store.search_deferred():
+        add(ws, "Never stored database task")
+        raise ValueError
+    assert search_tasks(store, "database") == []
+    later = add(ws, "Database task written later")
+    assert [h.task.id for h in search_tasks(store, "database")] == [later.id]
+    if not store.dialect.is_postgres:
+        assert store.query_value("SELECT count(*) FROM search_hold") == 0

@@ -171,6 +171,20 @@ class Store:
             raise
         self.execute("RELEASE SAVEPOINT agentdeck_savepoint")
 
+    @contextmanager
+    def search_deferred(self) -> Iterator[Store]:
+        """Inside a transaction: tasks inserted in the block are indexed for search at its end.
+
+        For bulk writes (the notes importer): on SQLite the index trigger
+        costs more than the insert itself when tasks come a few per statement
+        (see migration ``m090_search_hold``). Nothing is deferred on PostgreSQL,
+        whose search vector is a generated column. Reads inside the block do
+        not find the block's tasks by ``backlog.search``.
+        """
+        if not self.in_transaction:
+            raise RuntimeError("search_deferred() needs an open transaction")
+        yield self
+
     def execute_script(self, script: str) -> None:
         """Run several statements (a migration) inside the current transaction."""
         raise NotImplementedError
@@ -202,6 +216,7 @@ class SQLiteStore(Store):
         self.path = path
         self.url = f"sqlite:///{path}"
         self.busy_timeout_ms = busy_timeout_ms
+        self._holding_search = False
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so the
             # module never opens a deferred transaction behind our back.
@@ -268,6 +283,29 @@ class SQLiteStore(Store):
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise _sqlite_error(err, self.busy_timeout_ms) from err
+
+    @contextmanager
+    def search_deferred(self) -> Iterator[Store]:
+        if not self.in_transaction:
+            raise RuntimeError("search_deferred() needs an open transaction")
+        if self._holding_search:  # nested: the outer block indexes
+            yield self
+            return
+        since = self._run("SELECT coalesce(max(num), 0) FROM tasks", ()).fetchone()[0]
+        self._run("INSERT INTO search_hold (since) VALUES (?)", (since,))
+        self._holding_search = True
+        try:
+            yield self
+        finally:
+            # Also after an error: a caller may catch it and commit the rest,
+            # and the hold must never be committed.
+            self._holding_search = False
+            self._run(
+                "INSERT INTO tasks_fts (rowid, title, description, notes) "
+                "SELECT num, title, description, notes FROM tasks WHERE num > ?",
+                (since,),
+            )
+            self._run("DELETE FROM search_hold", ())
 
     def _begin_immediate(self) -> None:
         # The busy handler covers BEGIN IMMEDIATE; the short retry loop covers

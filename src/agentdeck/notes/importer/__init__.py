@@ -495,7 +495,10 @@ def import_notes(
             group: list[FileResult] = []
             stage = "begin"
             try:
-                with nullcontext() if dry_run else store.transaction():
+                with (
+                    nullcontext() if dry_run else store.transaction(),
+                    nullcontext() if dry_run else store.search_deferred(),
+                ):
                     stage = "files"
                     started = time.monotonic()
                     for item in files:
