@@ -86,10 +86,19 @@ def import_(
     """
     from agentdeck.notes.importer import collect_paths, is_backlog_export
 
+    if jobs != 0 and any(
+        Path(p).expanduser().is_dir() or any(c in p for c in "*?[") for p in paths
+    ):
+        from agentdeck.notes.importer.ahead import start_early
+
+        start_early()  # a folder or a glob: maybe enough notes for workers
     results: dict[str, dict] = {}
     notes = []
     for found in collect_paths(paths):
-        if is_backlog_export(found.path, strict=not found.named):
+        # Found in a folder or by a glob, only a .json file can be an export
+        # (not every note opened once more to look); named, any file can.
+        maybe = found.named or found.path.suffix.lower() == ".json"
+        if maybe and is_backlog_export(found.path, strict=not found.named):
             name = str(found.path) if not found.named else _given_name(found.path, paths)
             results[name] = _import_export(ws, found.path, name, replace, dry_run)
         else:

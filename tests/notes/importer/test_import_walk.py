@@ -63,8 +63,55 @@ def test_files_are_named_as_resolved_whether_their_folder_was_seen_or_not(
         Path("../to_c.md"),
         tmp_path / "elsewhere" / "c.md",
     ]
-    folders: dict[Path, Path] = {}
+    folders: dict[str, str] = {}
     cached = [_display(p, root.resolve(), folders) for p in paths + paths]
     assert cached == [_display(p, root.resolve()) for p in paths + paths]
     assert cached[:3] == ["notes/a.md", "notes/b.md", str((tmp_path / "elsewhere/c.md").resolve())]
     assert folders  # the folders were resolved once and kept
+
+
+def _walk_as_before(folder: Path) -> list[tuple[Path, str]]:
+    """The folder walk as it was written with ``os.walk`` and a ``realpath`` per file."""
+    from agentdeck.notes.importer import _SKIP_DIRS, NOTE_SUFFIXES, is_backlog_export
+
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if not name.lower().endswith(NOTE_SUFFIXES) or name.startswith("."):
+                continue
+            path = Path(root) / name
+            if not path.is_file():
+                continue
+            if name.lower().endswith(".json") and not is_backlog_export(path, strict=True):
+                continue
+            found.append((path, os.path.realpath(path)))
+    return found
+
+
+def test_the_folder_walk_finds_what_os_walk_finds_with_the_same_real_paths(tmp_path: Path) -> None:
+    from agentdeck.notes.importer import _walk
+
+    top = tmp_path / "notes"
+    for folder in ("a", "a/b", "B", "node_modules", ".hidden", "z/.git", "z/y"):
+        (top / folder).mkdir(parents=True)
+    for name in (
+        "top.md", "a/one.md", "a/b/two.txt", "a/b/skip.png", "B/Three.MD", "node_modules/no.md",
+        ".hidden/no.md", "z/.git/no.md", "z/y/four.log", ".dot.md", "data.json",
+    ):  # fmt: skip
+        (top / name).write_text("# x\n")
+    (top / "export.json").write_text('{"format": "agentdeck-backlog", "tasks": []}\n')
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "far.md").write_text("# far\n")
+    os.symlink(tmp_path / "outside", top / "linked_folder")  # listed, never walked into
+    os.symlink(tmp_path / "outside" / "far.md", top / "a" / "to_far.md")
+    os.symlink("missing.md", top / "a" / "broken.md")
+    os.mkfifo(top / "a" / "pipe.md")
+    os.symlink(top, tmp_path / "via_link")  # the folder itself named through a link
+    for folder in (top, tmp_path / "via_link", top / "a"):
+        walked = _walk(folder)
+        assert walked == _walk_as_before(folder)
+    assert [p.name for p, _ in _walk(top)][:4] == ["export.json", "top.md", "Three.MD", "one.md"]
+    assert dict(_walk(top))[top / "a" / "to_far.md"] == str(
+        (tmp_path / "outside" / "far.md").resolve()
+    )

@@ -208,6 +208,7 @@ def import_note(
     keep_parsed: bool = False,
     shared: dict[str, Any] | None = None,
     prepared: Prepared | None = None,
+    size: int | None = None,
 ) -> FileResult:
     """Import one note into ``store`` in one transaction; return what it did.
 
@@ -216,7 +217,8 @@ def import_note(
     everything runs and is rolled back. Errors of the file (unreadable, a
     database failure) come back as status ``failed`` with nothing of the file
     stored; they are not raised. ``prepared`` is the file as a worker of
-    ``import_notes`` already read it (``ahead.prepare``).
+    ``import_notes`` already read it (``ahead.prepare``), ``size`` the size in
+    bytes it found the file to have.
     """
     # Imported here: ``verify`` reads notes with this package and never writes
     # (``persist`` and the backlog modules it needs are ~9 ms of its start-up).
@@ -226,7 +228,8 @@ def import_note(
     result = FileResult(display, dry_run=dry_run)
     log = prepared.repair if prepared is not None else RepairLog()
     try:
-        result.bytes = path.stat().st_size
+        # A file a worker read exists: its size is not asked for again.
+        result.bytes = size if size is not None and prepared is not None else path.stat().st_size
         with _reading(path, log, prepared) as reading:
             plan = reading.plan
             result.kind = plan.kind
@@ -328,11 +331,11 @@ def collect_paths(specs: Sequence[str], *, cwd: Path | None = None) -> list[Foun
     """
     base = cwd or Path.cwd()
     out: list[Found] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def add(path: Path, named: bool) -> None:
+    def add(path: Path, named: bool, real: str | None = None) -> None:
         # realpath, not Path.resolve(): it never raises on a symlink loop.
-        resolved = Path(os.path.realpath(path))
+        resolved = real or os.path.realpath(path)
         if resolved not in seen:
             seen.add(resolved)
             out.append(Found(path, named))
@@ -345,8 +348,8 @@ def collect_paths(specs: Sequence[str], *, cwd: Path | None = None) -> list[Foun
             add(path, True)
             continue
         if path.is_dir():
-            for found in _walk(path):
-                add(found, False)
+            for found, real in _walk(path):
+                add(found, False, real)
             continue
         if any(ch in spec for ch in "*?["):
             pattern = str(path)
@@ -361,19 +364,50 @@ def collect_paths(specs: Sequence[str], *, cwd: Path | None = None) -> list[Foun
     return out
 
 
-def _walk(folder: Path) -> list[Path]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
+def _walk(folder: Path) -> list[tuple[Path, str]]:
+    """The note files under ``folder`` (as ``os.walk`` lists them, not following
+    linked folders), each with its real path.
+
+    Each folder is listed once with ``scandir``, whose entries know their type:
+    a file that is no link needs no ``stat``, and its real path is its folder's
+    and its name (``realpath`` of each file read every component of its path
+    again, most of the listing of a folder of 2,468 notes).
+    """
+    found: list[tuple[Path, str]] = []
+
+    def visit(top: str, real_top: str) -> None:
+        try:
+            with os.scandir(top) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return  # an unreadable folder is skipped, as os.walk skips it
+        folders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name not in _SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
+                    folders.append(name)
+                continue
             if not name.lower().endswith(NOTE_SUFFIXES) or name.startswith("."):
                 continue
-            path = Path(root) / name
-            if not path.is_file():
-                continue  # a broken or looping symlink, a socket, a FIFO: nothing to read
+            try:
+                if not entry.is_file():
+                    continue  # a broken or looping symlink, a socket, a FIFO: nothing to read
+            except OSError:
+                continue
+            path = Path(entry.path)
             if name.lower().endswith(".json") and not is_backlog_export(path, strict=True):
                 continue  # JSON in a notes folder is data, unless it is a backlog export
-            found.append(path)
+            linked = entry.is_symlink()
+            found.append((path, os.path.realpath(path) if linked else os.path.join(real_top, name)))
+        for name in folders:
+            visit(os.path.join(top, name), os.path.join(real_top, name))
+
+    visit(str(folder), os.path.realpath(folder))
     return found
 
 
@@ -395,25 +429,25 @@ def display_path(path: Path, root: Path | None) -> str:
     return _display(path, root.resolve() if root is not None else None)
 
 
-def _display(
-    path: Path, resolved_root: Path | None, folders: dict[Path, Path] | None = None
-) -> str:
-    if folders is not None and path.name not in ("", ".", "..") and not path.is_symlink():
+def _display(path: Path, resolved_root: Path | None, folders: dict[str, str] | None = None) -> str:
+    text = os.fspath(path)
+    folder_text, name = os.path.split(text)
+    if folders is not None and name not in ("", ".", "..") and not os.path.islink(text):
         # The file itself is no link: it resolves to its folder's resolution and
         # its name. Folders are resolved once per run (``resolve`` reads every
         # component of the path with ``lstat``, for each of thousands of files).
-        folder = folders.get(path.parent)
+        folder = folders.get(folder_text)
         if folder is None:
-            folder = folders[path.parent] = path.parent.resolve()
-        resolved = folder / path.name
+            folder = folders[folder_text] = str(Path(folder_text or ".").resolve())
+        resolved = os.path.join(folder, name)
     else:
-        resolved = path.resolve()
+        resolved = str(path.resolve())
     if resolved_root is not None:
-        try:
-            return str(resolved.relative_to(resolved_root))
-        except ValueError:
-            pass
-    return str(resolved)
+        root = str(resolved_root)
+        inside = root if root.endswith(os.sep) else root + os.sep  # "/" ends with it
+        if resolved.startswith(inside):
+            return resolved[len(inside) :]
+    return resolved
 
 
 def import_notes(
@@ -462,7 +496,7 @@ def import_notes(
     store = ws.store
     files = iter(zip(paths, sizes, readings, strict=True))
 
-    folders: dict[Path, Path] = {}
+    folders: dict[str, str] = {}
     group_files = GROUP_FILES if store.dialect.is_postgres else GROUP_FILES_SQLITE
 
     def one(path: Path, size: int, prepared: Prepared | None) -> FileResult:
@@ -478,6 +512,7 @@ def import_notes(
             keep_parsed=keep_parsed,
             shared=shared,
             prepared=prepared,
+            size=size,
         )
         results.append(result)
         done += size

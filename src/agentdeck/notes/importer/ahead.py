@@ -236,6 +236,23 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - no fork server
 
 
+def start_early() -> None:
+    """Start the fork server now, when an import may well want workers soon.
+
+    The server imports the importer before it can fork a worker (about a
+    tenth of a second); started while the importing process lists the notes,
+    it does so on another CPU instead of holding up the first files. Should
+    no worker be wanted after all, the server exits with this process.
+    """
+    try:
+        from multiprocessing import forkserver
+
+        if _context().get_start_method() == "forkserver":
+            forkserver.ensure_running()
+    except Exception:  # pragma: no cover - the pool reports its own failures later
+        pass
+
+
 def prepare_batch(paths: list[str]) -> list[Prepared | None]:
     """``prepare`` of each path (runs in a worker: one task for several small files)."""
     return [prepare(path) for path in paths]
