@@ -138,3 +138,75 @@ def test_a_file_inside_the_callers_transaction_is_rolled_back_alone(ws, tmp_path
         assert counts(ws) == before  # not left in the caller's transaction
         assert import_note(ws.store, good).status == "imported"
     assert counts(ws)["sessions"] == before["sessions"] + 1
+
+
+def _ids(ws) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    query = ws.store.query
+    return {
+        "sessions": [tuple(r) for r in query("SELECT id, import_key FROM sessions ORDER BY id")],
+        "tasks": [tuple(r) for r in query("SELECT id, title, status FROM tasks ORDER BY id")],
+        "links": [
+            tuple(r)
+            for r in query("SELECT session_id, task_id, role FROM session_tasks ORDER BY 1, 2, 3")
+        ],
+        "sequences": [
+            tuple(r) for r in query("SELECT prefix, day, last FROM id_sequences ORDER BY 1, 2")
+        ],
+        "entries": [
+            tuple(r)
+            for r in query(
+                "SELECT e.session_id, e.kind, e.text, p.text FROM session_entries e "
+                "LEFT JOIN session_entries p ON p.num = e.parent ORDER BY e.session_id, e.num"
+            )
+        ],
+    }
+
+
+def test_a_group_of_files_takes_the_ids_files_imported_one_by_one_take(
+    ws, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # ``import_notes`` keeps the ID sequences and entry numbers of its group's
+    # transaction in memory (``persist.Writer._allocate``): the IDs, the sequences
+    # left behind and the entries must be what one transaction per file gives,
+    # with a file that fails half-way (after taking IDs) in the middle, and IDs
+    # kept from the notes on the days IDs are also allocated for.
+    monkeypatch.setenv("AGENTDECK_NOW", "2026-03-05T10:00:00Z")
+    poison(ws)
+    notes = []
+    for n, day in enumerate(["2025-10-01", "2025-10-01", "2025-10-02", "2025-10-01"]):
+        text = "# Session history\n\n" + "".join(
+            f"## Session: {day} {3 * n + k + 8}:00-{3 * n + k + 9}:00\n### Work completed\n"
+            f"- Work {n}.{k} done\n### Challenges\n- Problem {n}.{k}\n  - Solution: fixed {n}.{k}\n"
+            f"### New tasks\n- Follow-up {n}.{k} (high)\n\n"
+            for k in range(3)
+        )
+        notes.append(tmp_path / f"note{n}.md")
+        notes[-1].write_text(text)
+    notes[1].write_text(notes[1].read_text().replace("- Work 1.2 done", "- POISON 1.2"))
+    kept = tmp_path / "kept.md"
+    kept.write_text(
+        "# Session SESSION-20251001-007: kept label\n\n**Date:** 2025-10-01\n\n"
+        "## Work completed\n- TASK-20260305-004: A task the notes number ✅\n"
+        "## New tasks\n- One more follow-up (low)\n"
+    )
+    notes.insert(2, kept)
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with ws.store.transaction():
+            alone = [import_note(ws.store, note).status for note in notes]
+            one_by_one = _ids(ws)
+            raise Undo
+    except Undo:
+        pass
+    grouped = import_notes(ws, notes)
+    assert [r.status for r in grouped] == alone == [
+        "imported", "failed", "imported", "imported", "imported",
+    ]  # fmt: skip
+    assert _ids(ws) == one_by_one
+    assert ws.store.query_value("SELECT id FROM sessions WHERE import_key LIKE 'id:%'") == (
+        "SESSION-20251001-007"
+    )
+    assert len(one_by_one["sessions"]) == 10 and len(one_by_one["tasks"]) == 11

@@ -528,6 +528,7 @@ def import_notes(
             # was a third of the writing on the 21 MB corpus (2,468 notes). A
             # group is short, so other writers wait no longer than for one file.
             group: list[FileResult] = []
+            shared.pop("group", None)
             stage = "begin"
             try:
                 with (
@@ -535,6 +536,10 @@ def import_notes(
                     nullcontext() if dry_run else store.search_deferred(),
                 ):
                     stage = "files"
+                    if not dry_run:
+                        # What this transaction learns of ID sequences and entry
+                        # numbers holds until its commit (``persist.Writer``).
+                        shared["group"] = {}
                     started = time.monotonic()
                     for item in files:
                         group.append(one(*item))

@@ -175,11 +175,20 @@ class Writer:
         self._file_rows: list[tuple[Any, ...]] = []
         #: Sequences to move past the IDs kept from the notes: (prefix, day) -> number.
         self._reserved: dict[tuple[str, str], int] = {}
-        self._next_num: int | None = None
-        #: The file's stored sessions by import key, when ``look_up`` read them.
-        self._stored: dict[str, Any] | None = None
         #: Caches shared by the files of one run (filled only from committed files).
         self.shared = shared if shared is not None else {}
+        # What the transaction that ``import_notes`` holds around a group of files
+        # knows of the ID sequences and the next entry number (``shared["group"]``,
+        # reset at each group): the last number taken of each sequence this
+        # transaction has allocated from (and so locked, on PostgreSQL), and the
+        # numbers taken here but not yet written (``flush``). Copied, so that a
+        # file that fails leaves the group's as they were.
+        group = self.shared.get("group") or {}
+        self._sequences: dict[tuple[str, str], int] = dict(group.get("sequences", {}))
+        self._taken: dict[tuple[str, str], int] = {}
+        self._next_num: int | None = group.get("next_num")
+        #: The file's stored sessions by import key, when ``look_up`` read them.
+        self._stored: dict[str, Any] | None = None
         self.now = clock.now_text()
 
     # -- sessions --------------------------------------------------------------------------
@@ -260,10 +269,26 @@ class Writer:
         return self._allocate(SESSION_PREFIX, day)
 
     def _allocate(self, prefix: str, day: str) -> str:
-        """A fresh ID of ``prefix`` and ``day``, past the IDs kept from the notes."""
-        if (prefix, day) in self._reserved:
+        """A fresh ID of ``prefix`` and ``day``, past the IDs kept from the notes.
+
+        The first of a sequence in the transaction is ``ids.allocate``'s (which
+        locks its row on PostgreSQL until the commit; SQLite's whole database is
+        locked); the next ones follow it here and are written at ``flush``,
+        instead of one statement each (6,000 on the 21 MB corpus).
+        """
+        sequence = (prefix, day)
+        if sequence in self._reserved:
             self._flush_reserved()  # the sequence must be past them before it is taken from
-        return ids.allocate(self.store, prefix, day)
+            self._sequences.pop(sequence, None)
+        last = self._sequences.get(sequence)
+        if last is None:
+            identifier = ids.allocate(self.store, prefix, day)
+            found = ids.sequence_of(identifier)
+            if found is not None:
+                self._sequences[sequence] = found[2]
+            return identifier
+        self._sequences[sequence] = self._taken[sequence] = last + 1
+        return ids.format_id(prefix, day, last + 1)
 
     def _reserve(self, identifier: str) -> None:
         """Queue ``ids.reserve`` of an ID kept from the notes (one upsert per sequence)."""
@@ -274,6 +299,16 @@ class Writer:
                 self._reserved[prefix, day] = number
 
     def _flush_reserved(self) -> None:
+        for sequence, number in self._reserved.items():
+            # Reserving moves the sequence past the note's ID: what this
+            # transaction knows of it moves along.
+            last = self._sequences.get(sequence)
+            if last is not None and last < number:
+                self._sequences[sequence] = number
+        if self._taken:
+            for sequence, number in self._reserved.items():
+                self._taken[sequence] = max(number, self._taken.get(sequence, number))
+            self._reserved, self._taken = self._taken, {}
         if self._reserved:
             ids.reserve_many(self.store, self._reserved)
             self._reserved = {}
@@ -477,9 +512,14 @@ class Writer:
         return self._open_titles
 
     def committed(self) -> None:
-        """The file's transaction committed: its new titles join the run's shared cache."""
+        """The file's transaction committed: its new titles join the run's shared cache,
+        and what it knows of the sequences and entry numbers the group's."""
         if "open_titles" in self.shared:
             self.shared["open_titles"].update(self._added_titles)
+        group = self.shared.get("group")
+        if group is not None:
+            group["sequences"] = self._sequences
+            group["next_num"] = self._next_num
 
     def _recommend(self, task: NewTask, session_id: str) -> None:
         source = f"{self.display}:{task.line}"
