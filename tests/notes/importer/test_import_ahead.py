@@ -18,17 +18,14 @@ from test_import_property import document
 
 from agentdeck.notes.importer import import_notes, parse_text
 from agentdeck.notes.importer.ahead import (
-    _SESSION_FIELDS,
     BATCH_BYTES,
     BATCH_FILES,
     IN_MEMORY_LIMIT,
     _batches,
-    _decode,
-    _encode,
     prepare,
     read_ahead,
 )
-from agentdeck.notes.importer.model import ParsedSession
+from agentdeck.notes.importer.model import ParsedSession, decode_session, encode_session
 from workspace_helpers import SEEDS
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -72,14 +69,17 @@ def _every_field(session: ParsedSession) -> dict[str, object]:
 
 
 def test_a_session_crosses_from_a_worker_whole(tmp_path: Path) -> None:
-    # Every field of ParsedSession is carried: a new field must be added to the encoding.
-    lists = ("metrics", "entries", "tasks", "files", "new_tasks")
-    assert [f.name for f in dataclasses.fields(ParsedSession)] == [*_SESSION_FIELDS, *lists]
+    # Every field of ParsedSession is carried: a new field must be added to
+    # ``encode_session`` and ``decode_session`` (and here).
+    scalars = "line end_line title objective when_text day start_time end_time duration_minutes"
+    scalars += " duration_text branch agent label"
+    lists = "metrics entries tasks files new_tasks"
+    assert [f.name for f in dataclasses.fields(ParsedSession)] == f"{scalars} {lists}".split()
     sessions = [s for p in notes_folder(tmp_path) for s in parse_text(p.read_bytes()).sessions]
     assert any(s.tasks for s in sessions) and any(s.new_tasks for s in sessions)
     assert any(s.end_time for s in sessions) and any(s.metrics for s in sessions)
     for session in sessions:
-        decoded = _decode(_encode(session))
+        decoded = decode_session(encode_session(session))
         assert _every_field(decoded) == _every_field(session)
         assert (decoded.import_key(), decoded.digest()) == (session.import_key(), session.digest())
 

@@ -21,7 +21,6 @@ process: that one may be running a progress bar's thread.
 from __future__ import annotations
 
 import os
-import pickle
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,11 +32,9 @@ from typing import TYPE_CHECKING, Any
 from agentdeck.notes.importer import IN_MEMORY_LIMIT
 from agentdeck.notes.importer.model import (
     BacklogTask,
-    Entry,
-    FileRef,
-    NewTask,
     ParsedSession,
-    TaskRef,
+    decode_session,
+    encode_session,
 )
 from agentdeck.notes.importer.parse import Plan, backlog_tasks, iter_sessions, plan_document
 from agentdeck.notes.importer.repair import RepairLog, text_lines
@@ -90,7 +87,7 @@ class PreparedSession:
     def load(self) -> ParsedSession:
         """The session itself (decoded once)."""
         if self._session is None:
-            self._session = _decode(self._payload)
+            self._session = decode_session(self._payload)
             self._payload = b""
         return self._session
 
@@ -110,68 +107,6 @@ class Prepared:
     repair: RepairLog
     sessions: list[PreparedSession]
     tasks: list[BacklogTask]
-
-
-#: ``ParsedSession``'s own fields (its lists aside), in the order ``_encode`` writes them.
-_SESSION_FIELDS = (
-    "line",
-    "end_line",
-    "title",
-    "objective",
-    "when_text",
-    "day",
-    "start_time",
-    "end_time",
-    "duration_minutes",
-    "duration_text",
-    "branch",
-    "agent",
-    "label",
-)
-
-
-def _encode(session: ParsedSession) -> bytes:
-    """A session as bytes: plain tuples of its fields, quick to pickle and to unpickle.
-
-    Pickling the objects themselves cost three times as much: compiled
-    (``agentdeck.native``), each one goes through ``copyreg`` and a dict of
-    its state. A task or recommendation of a subclass (none is made today)
-    is pickled whole.
-    """
-    tasks = session.tasks
-    new_tasks = session.new_tasks
-    return pickle.dumps(
-        (
-            tuple([getattr(session, name) for name in _SESSION_FIELDS]),
-            session.metrics,
-            [(e.kind, e.text, e.line, e.parent) for e in session.entries],
-            [(f.path, f.line, f.lines, f.chars, f.change) for f in session.files],
-            [
-                (t.id, t.title, t.line, t.role, t.status, t.priority, t.category, t.effort)
-                if type(t) is TaskRef
-                else t
-                for t in tasks
-            ],
-            [
-                (t.title, t.line, t.label, t.priority, t.effort, t.description)
-                if type(t) is NewTask
-                else t
-                for t in new_tasks
-            ],
-        ),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-
-
-def _decode(payload: bytes) -> ParsedSession:
-    fields, metrics, entries, files, tasks, new_tasks = pickle.loads(payload)
-    session = ParsedSession(**dict(zip(_SESSION_FIELDS, fields, strict=True)))
-    session.metrics = metrics
-    session.entries = [Entry(*e) for e in entries]
-    session.files = [FileRef(*f) for f in files]
-    session.tasks = [TaskRef(*t) if type(t) is tuple else t for t in tasks]
-    session.new_tasks = [NewTask(*t) if type(t) is tuple else t for t in new_tasks]
-    return session
 
 
 def prepare(path: str) -> Prepared | None:
@@ -194,7 +129,7 @@ def prepare(path: str) -> Prepared | None:
             tasks = backlog_tasks(tokens)
         elif plan.kind != "unstructured":
             sessions = [
-                PreparedSession(s.import_key(), s.digest(), _encode(s))
+                PreparedSession(s.import_key(), s.digest(), encode_session(s))
                 for s in iter_sessions(tokens, plan)
             ]
         return Prepared(plan, log, sessions, tasks)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -299,3 +300,84 @@ def _norm_title(text: str) -> str:
         text = text[: found.start] + " " + text[found.end :]
     text = _CLOCK_WORDS.sub(" ", text)
     return _norm(text)
+
+
+def encode_session(session: ParsedSession) -> bytes:
+    """A session as bytes for another process: plain tuples of its fields.
+
+    Pickling the objects themselves cost three times as much (each compiled
+    object goes through ``copyreg`` and a dict of its state), and reading the
+    fields here, compiled, is direct. A task or recommendation of a subclass
+    (a ``BacklogTask``; none is made for a session today) is pickled whole.
+    ``decode_session`` is the inverse.
+    """
+    tasks: list[object] = []
+    for t in session.tasks:
+        if type(t) is TaskRef:
+            tasks.append(
+                (t.id, t.title, t.line, t.role, t.status, t.priority, t.category, t.effort)
+            )
+        else:
+            tasks.append(t)
+    new_tasks: list[object] = []
+    for n in session.new_tasks:
+        if type(n) is NewTask:
+            new_tasks.append((n.title, n.line, n.label, n.priority, n.effort, n.description))
+        else:
+            new_tasks.append(n)
+    return pickle.dumps(
+        (
+            (
+                session.line,
+                session.end_line,
+                session.title,
+                session.objective,
+                session.when_text,
+                session.day,
+                session.start_time,
+                session.end_time,
+                session.duration_minutes,
+                session.duration_text,
+                session.branch,
+                session.agent,
+                session.label,
+            ),
+            session.metrics,
+            [(e.kind, e.text, e.line, e.parent) for e in session.entries],
+            [(f.path, f.line, f.lines, f.chars, f.change) for f in session.files],
+            tasks,
+            new_tasks,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def decode_session(payload: bytes) -> ParsedSession:
+    """The session ``encode_session`` wrote."""
+    fields, metrics, entries, files, tasks, new_tasks = pickle.loads(payload)
+    session = ParsedSession(
+        fields[0],
+        fields[1],
+        fields[2],
+        fields[3],
+        fields[4],
+        fields[5],
+        fields[6],
+        fields[7],
+        fields[8],
+        fields[9],
+        fields[10],
+        fields[11],
+        fields[12],
+    )
+    session.metrics = metrics
+    session.entries = [Entry(e[0], e[1], e[2], e[3]) for e in entries]
+    session.files = [FileRef(f[0], f[1], f[2], f[3], f[4]) for f in files]
+    session.tasks = [
+        TaskRef(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]) if type(t) is tuple else t
+        for t in tasks
+    ]
+    session.new_tasks = [
+        NewTask(n[0], n[1], n[2], n[3], n[4], n[5]) if type(n) is tuple else n for n in new_tasks
+    ]
+    return session
