@@ -161,3 +161,27 @@ def test_stored_sessions_are_found_by_the_file_query(ws, tmp_path: Path) -> None
         )
         assert after.sessions_differ == before.sessions_differ
         assert not after.sessions_created
+
+
+def test_the_fork_server_is_started_early_only_where_workers_can_run() -> None:
+    # ``import DIR`` starts it before listing the notes (``ahead.start_early``);
+    # on one CPU no worker is ever started, so neither is the server.
+    import subprocess
+    import sys
+
+    script = (
+        "from multiprocessing import forkserver\n"
+        "from agentdeck.notes.importer import ahead\n"
+        "ahead.usable_cpus = lambda: {cpus}\n"
+        "ahead.start_early()\n"
+        "print(forkserver._forkserver._forkserver_pid is not None)\n"
+    )
+    for cpus, started in ((1, "False"), (2, "True")):
+        run = subprocess.run(
+            [sys.executable, "-c", script.format(cpus=cpus)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert run.stdout.strip() == started, run.stderr

@@ -179,6 +179,8 @@ def start_early() -> None:
     it does so on another CPU instead of holding up the first files. Should
     no worker be wanted after all, the server exits with this process.
     """
+    if usable_cpus() < 2:
+        return  # no workers are ever started (``auto_workers``)
     try:
         from multiprocessing import forkserver
 
