@@ -44,11 +44,17 @@ def test_internal_error_is_one_line_with_code_70(ws, deck, monkeypatch) -> None:
 
 
 def test_interrupt_exits_130(ws) -> None:  # type: ignore[no-untyped-def]
-    # A real SIGINT to a real process, not a simulated exception.
+    # A real SIGINT to a real process, not a simulated exception, sent once the
+    # command is running (its "ready" comes from inside it). SIGINT is given its
+    # default handler first: a suite started as a background job of a
+    # non-interactive shell runs with SIGINT ignored, and children inherit that.
     code = (
-        "import time, sys; from agentdeck.cli._app import run; import agentdeck.backlog.listing as t\n"
-        "t.list_tasks = lambda *a, **k: time.sleep(30)\n"
-        "print('ready', flush=True); sys.exit(run(['task', 'list']))"
+        "import signal, time, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from agentdeck.cli._app import run; import agentdeck.backlog.listing as t\n"
+        "def list_tasks(*a, **k):\n"
+        "    print('ready', flush=True); time.sleep(30)\n"
+        "t.list_tasks = list_tasks\n"
+        "sys.exit(run(['task', 'list']))"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
@@ -59,7 +65,6 @@ def test_interrupt_exits_130(ws) -> None:  # type: ignore[no-untyped-def]
         env=os.environ.copy(),
     )
     assert proc.stdout.readline() == "ready\n"
-    time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=20)
     # click writes a newline first so the message does not follow the terminal's ^C.

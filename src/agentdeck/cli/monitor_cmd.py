@@ -34,7 +34,7 @@ def start(ws: Workspace, interval: float | None, rounds: int | None, quiet: bool
     import signal
     import threading
 
-    from agentdeck.ops.monitor import Monitor, MonitorLock, MonitorSettings
+    from agentdeck.ops.monitor import Monitor, MonitorLock, MonitorSettings, stop_on_signal
     from agentdeck.ops.notify import from_config
 
     if interval is not None and not interval > 0:
@@ -52,11 +52,7 @@ def start(ws: Workspace, interval: float | None, rounds: int | None, quiet: bool
     with MonitorLock(ws.state_dir, settings.interval):
         ws.store  # noqa: B018  (open and upgrade the store before the first round)
 
-        def on_signal(signum: int, frame: object) -> None:
-            if not stop.is_set():
-                click.echo(f"{signal.Signals(signum).name}: stopping after this round", err=True)
-            stop.set()
-
+        on_signal = stop_on_signal(stop, lambda line: click.echo(line, err=True))
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             channels = ", ".join(["console", *(n.name for n in notifiers)])

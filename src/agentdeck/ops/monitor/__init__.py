@@ -38,6 +38,7 @@ __all__ = [
     "MonitorSettings",
     "RoundOutcome",
     "monitor_info",
+    "stop_on_signal",
     "select_checks",
     "status",
 ]
@@ -262,6 +263,33 @@ class Monitor:
         # Give alerts of the last round a moment to go out.
         self.dispatcher.wait(5.0)
         return done
+
+
+def stop_on_signal(stop: threading.Event, say: Callable[[str], None]) -> Callable[[int, Any], None]:
+    """A handler for SIGINT/SIGTERM that sets ``stop`` (the round in progress completes).
+
+    It neither sets ``stop`` nor writes itself: a handler runs in the main
+    thread between two of its bytecodes, possibly inside ``stop.wait`` while
+    that holds the event's lock (which is not reentrant: the handler would
+    wait for it forever), or in the middle of a write to the stream it would
+    write to. A thread of its own says ``"<SIGNAL>: stopping after this round"``
+    once and sets ``stop`` as soon as the main thread lets go.
+    """
+    import signal
+
+    said = threading.Lock()  # taken by these threads only, never by the main one
+
+    def stopping(name: str) -> None:
+        with said:
+            if not stop.is_set():
+                say(f"{name}: stopping after this round")
+            stop.set()
+
+    def handler(signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        threading.Thread(target=stopping, args=(name,), daemon=True).start()
+
+    return handler
 
 
 def status(ws: Workspace) -> dict[str, Any]:
