@@ -38,9 +38,9 @@ __all__ = [
     "MonitorSettings",
     "RoundOutcome",
     "monitor_info",
-    "stop_on_signal",
     "select_checks",
     "status",
+    "stop_on_signal",
 ]
 
 if TYPE_CHECKING:
