@@ -300,3 +300,47 @@ def test_a_recommended_task_is_stored_as_add_task_stores_one(ws, tmp_path: Path)
     # Imported again: nothing new, the recommendations are not duplicated.
     again = import_note(ws.store, note)
     assert again.status == "unchanged" and not again.recommended_created
+
+
+def test_a_handoff_that_says_its_date_agent_length_and_branch_in_a_sentence() -> None:
+    parsed = note("handoff_prose.md")
+    assert parsed.plan.kind == "handoff"
+    (s,) = parsed.sessions
+    assert (s.day, s.when_text) == ("2026-01-08", "Thursday, January 8th 2026")
+    assert (s.agent, s.duration_minutes, s.branch) == ("Aider", 90, "feat/pdf-invoices")
+    assert entries(s, "next") == [
+        "Add tests for invoices/render.py",
+        "Ask for fonts-dejavu in the CI image",
+    ]
+    assert entries(s, "decision") and entries(s, "blocker")
+    assert {f.path: f.lines for f in s.files} == {"invoices/render.py": 164}
+
+
+def test_fields_win_over_what_a_sentence_says() -> None:
+    text = (
+        "# Session report\n\n"
+        "Written on 2026-01-08 by Aider after about 90 minutes on branch `a`.\n\n"
+        "**Date:** 2026-01-09\n**Agent:** Codex\n**Duration:** 30 minutes\n**Branch:** b\n\n"
+        "## Work completed\n- Fixed the export\n"
+    )
+    (s,) = parse_text(text).sessions
+    assert (s.day, s.agent, s.duration_minutes, s.branch) == ("2026-01-09", "Codex", 30, "b")
+
+
+def test_a_journal_with_the_agent_in_its_headings_and_plain_labels() -> None:
+    parsed = note("journal_labels.md")
+    assert parsed.plan.kind == "history"
+    new, old = parsed.sessions
+    assert (new.day, new.agent, new.branch) == ("2025-10-03", "Codex", "codex/refund-flow")
+    assert (old.day, old.agent, old.branch) == ("2025-10-02", "Codex", None)
+    # "Next:" on a line of its own labels the list below it, as "**Next:**" would.
+    assert entries(new, "next") == ["Partial refunds", "Reconciliation job"]
+    assert entries(old, "next") == ["Refund endpoint"]
+    assert "Added idempotency keys to refund requests" in entries(new, "work")
+    assert {f.path: f.lines for f in new.files}["services/refunds.py"] == 212
+
+
+def test_a_date_in_a_later_section_is_not_the_sessions() -> None:
+    text = "# Hand-off\n\nQuick notes before I stop.\n\n## Next steps\n- Ship before 2026-02-01\n"
+    (s,) = parse_text(text).sessions
+    assert s.day is None and s.when_text is None

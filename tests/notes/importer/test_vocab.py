@@ -21,6 +21,8 @@ def classify_as_written(text: str) -> vocab.Section:
     name = normal(text)
     if not name or len(name) > 80:
         return NO_SECTION
+    if name == "next":  # the one-word heading, outside the rules (see ``_classify_name``)
+        return vocab._NEXT
     for section, pattern in vocab._COMPILED:
         if pattern.search(name):
             return section
@@ -71,3 +73,19 @@ def test_random_headings_classify_as_written() -> None:
         seen.add(classify_as_written(text).kind)
         assert classify_heading(text) == classify_as_written(text), text
     assert len(seen) > 5  # the generated headings reach many sections, not only none
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Next", "next"),
+        ("**Next:**", "next"),
+        ("Next agent should", "next"),
+        ("For the next session", "next"),
+        ("Next up", "next"),
+        ("Next.js migration", ""),
+        ("Next release notes", ""),
+    ],
+)
+def test_next_alone_or_addressed_to_the_next_agent_is_next_steps(heading: str, kind: str) -> None:
+    assert classify_heading(heading).kind == kind

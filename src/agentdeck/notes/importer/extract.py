@@ -162,6 +162,24 @@ _SEPARATORS = " \t:-–—|.,;"
 _METRIC_VALUE: Final = re.compile(
     r"^\s*(?:~|≈|about |approx\.? |over |\+|-)?\s*\d[\d,.]*(?:[kKmM%+x×)]|\s|/|$)"
 )
+#: Coding agents known by name, for notes that name theirs in prose or in a
+#: heading's parentheses rather than in an ``Agent:`` field.
+_AGENT_NAMES = (
+    r"Claude Code|Claude|GitHub Copilot|Copilot|Codex(?: CLI)?|Aider|Cursor|Devin|"
+    r"Gemini(?: CLI)?|Cline|Windsurf|OpenHands|Jules|Amp|Goose"
+)
+#: "... by Claude Code", "written by Aider": the agent that wrote the note.
+_PROSE_AGENT: Final = re.compile(rf"\b(?:by|from)\s+(?:the\s+)?({_AGENT_NAMES})\b")
+#: "## 2025-10-03 — Session 12 (Codex)": an agent alone in parentheses.
+_HEADING_AGENT: Final = re.compile(rf"\(\s*({_AGENT_NAMES})\s*\)")
+#: "after roughly 2 hours of work", "spent ~45 minutes": the session's length.
+_PROSE_DURATION: Final = re.compile(
+    r"\b(?:after|spent|took|lasted|for)\s+((?:about|around|roughly|approximately|almost|"
+    r"nearly|~|≈)?\s*\d+(?:[.,]\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\b)",
+    re.I,
+)
+#: "on branch `feat/export`", "Branch: codex/refund-flow".
+_PROSE_BRANCH: Final = re.compile(r"\b[Bb]ranch\b\s*:?\s*`?([\w][\w./+-]*)`?")
 _WORK_GROUPS = {"work", "decisions", "lessons", "blockers", "next", "summary", "challenges"}
 
 
@@ -326,6 +344,8 @@ class SessionBuilder:
         self._kind_value: Section | None = None
         self._metric_values: dict[str, set[str]] = {}
         self._metric_counts: dict[str, int] = {}
+        #: Facts read from prose (``_preamble``), used where nothing else gave them.
+        self._guess: dict[str, str] = {}
 
     # -- the header of a session ----------------------------------------------------------
 
@@ -338,6 +358,10 @@ class SessionBuilder:
         label = SESSION_ID.search(text)
         if label:
             s.label = label.group(0)
+        if "(" in text:
+            agent = _HEADING_AGENT.search(text)
+            if agent:
+                self._guess["agent"] = agent.group(1)
         self._read_when(clean_inline(text), heading=True)
 
     def _read_when(self, text: str, *, heading: bool = False, secondary: bool = False) -> None:
@@ -419,6 +443,8 @@ class SessionBuilder:
         self._close_new_task()
         s = self.session
         s.end_line = self.last_line
+        if self._guess:
+            self._apply_guesses()
         if s.duration_minutes is None and getattr(self, "_range_minutes", None):
             s.duration_minutes = self._range_minutes
         if not s.objective:
@@ -525,6 +551,60 @@ class SessionBuilder:
         self.stack.append((level, effective, text))
         self._kind_value = None
 
+    # -- the prose before a session's first section ------------------------------------
+
+    def _preamble(self, text: str) -> None:
+        """What a sentence before the session's first section says of the session itself.
+
+        "Written on Tuesday, March 3rd 2026 by Claude Code, after roughly 2 hours
+        of work on branch `feat/export`": a hand-off or a report written as prose
+        rather than as ``Date:``/``Agent:`` fields. Each fact is kept aside and
+        used by ``finish`` only where the heading and the fields gave none, and
+        only in these forms: the first date in the sentence, an agent the
+        importer knows by name after "by", a duration after "after", "spent",
+        "took", "lasted" or "for", a branch after the word "branch".
+        """
+        guess = self._guess
+        s = self.session
+        if s.day is None and s.when_text is None and "when" not in guess:
+            dates = find_dates(text)
+            if dates:
+                guess["when"] = text[dates[0].start : dates[0].end].strip()[:200]
+        if not s.agent and "agent" not in guess and "by " in text:
+            agent = _PROSE_AGENT.search(text)
+            if agent:
+                guess["agent"] = agent.group(1)
+        if (
+            s.duration_minutes is None
+            and "duration" not in guess
+            and ("our" in text or "min" in text or "hr" in text)
+        ):
+            spent = _PROSE_DURATION.search(text)
+            if spent:
+                guess["duration"] = spent.group(1)[:200]
+        if s.branch is None and "branch" not in guess and ("branch" in text or "Branch" in text):
+            branch = _PROSE_BRANCH.search(text)
+            if branch and branch.group(1).strip(".,;:)"):
+                guess["branch"] = branch.group(1).strip(".,;:)")[:250]
+
+    def _apply_guesses(self) -> None:
+        """The facts ``_preamble`` and ``header`` read from prose, where nothing else gave them."""
+        s = self.session
+        guess = self._guess
+        when = guess.get("when")
+        if when and s.day is None and s.when_text is None:
+            s.when_text = when
+        if guess.get("agent") and not s.agent:
+            s.agent = guess["agent"]
+        duration = guess.get("duration")
+        if duration and s.duration_minutes is None and s.duration_text is None:
+            minutes = parse_duration(duration)
+            if minutes is not None:
+                s.duration_minutes = minutes
+                s.duration_text = duration
+        if guess.get("branch") and s.branch is None:
+            s.branch = guess["branch"]
+
     # -- content lines ---------------------------------------------------------------------
 
     def _content(self, line: Line) -> None:
@@ -532,6 +612,22 @@ class SessionBuilder:
         if not text:
             return
         is_item = line.kind == ITEM
+        if not is_item and not self.stack and self.task is None and text[:2] not in ("**", "__"):
+            # (A bold line is a field, "**Branch**: x", or a label: not prose.)
+            self._preamble(text)
+        if (
+            not is_item
+            and line.level == 0
+            and text.endswith((":", "："))
+            and len(text) <= 60
+            and "*" not in text
+            and "_" not in text
+            and classify_heading(text).kind
+        ):
+            # "Next:" on a line of its own labels the list below it, as "**Next:**" does.
+            self._flush_paragraph()
+            self._bold_label(text, line.no)
+            return
         if "." in text or "/" in text or "`" in text:  # no file can be named without one
             self._files_in(text, line.no)
         section = self._kind()

@@ -51,7 +51,9 @@ _RULES: list[tuple[Section, str]] = [
         r"follow[- ]?ups?|what'?s next|remaining work|immediate (?:next|priorities|priority)|"
         r"action items|to ?do next|handoff|hand-off|nächste schritte|nächste sitzung|"
         r"prochaines étapes|prochaine session|próximos pasos|próxima sesión|próximos passos|"
-        r"prossimi passi|volgende stappen|recommended next|integration opportunities",
+        r"prossimi passi|volgende stappen|recommended next|integration opportunities|"
+        r"next up|for the next (?:agent|session|engineer|developer|person)|"
+        r"next (?:agent|engineer|developer|person)(?: should| must| needs? to)?",
     ),
     (
         Section("challenges"),
@@ -137,6 +139,7 @@ _NUMBERING: Final = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.|[a-z]\))\s+|^\s*#+\s*")
 #: The section of a heading that names nothing the importer keeps (shared: frozen,
 #: and built once rather than per line).
 NO_SECTION = Section("")
+_NEXT = next(section for section, _pattern in _RULES if section.kind == "next")
 
 
 @lru_cache(maxsize=8192)
@@ -168,6 +171,10 @@ def classify_heading(text: str) -> Section:
 
 @lru_cache(maxsize=4096)
 def _classify_name(name: str) -> Section:
+    if name == "next":
+        # A heading or label of that one word (a rule of "next" alone would take
+        # "Next.js" too, and an anchored alternative slows every search of them).
+        return _NEXT
     if not _ANY_RULE.search(name):
         return NO_SECTION
     for section, pattern in _COMPILED:
