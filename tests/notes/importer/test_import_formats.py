@@ -344,3 +344,37 @@ def test_a_date_in_a_later_section_is_not_the_sessions() -> None:
     text = "# Hand-off\n\nQuick notes before I stop.\n\n## Next steps\n- Ship before 2026-02-01\n"
     (s,) = parse_text(text).sessions
     assert s.day is None and s.when_text is None
+
+
+def test_japanese_and_chinese_section_headings() -> None:
+    japanese = (
+        "# 開発ログ\n\n## セッション 3 (2025-11-06)\n"
+        "### 完了した作業\n- ログイン画面を修正\n- `web/login.tsx` (210 lines)\n"
+        "### 決定事項\n- セッションはクッキーに保存する\n"
+        "### 次のステップ\n- テストを追加\n"
+    )
+    (s,) = parse_text(japanese).sessions
+    assert s.day == "2025-11-06"
+    assert entries(s, "work") == ["ログイン画面を修正", "web/login.tsx (210 lines)"]
+    assert entries(s, "decision") == ["セッションはクッキーに保存する"]
+    assert entries(s, "next") == ["テストを追加"]
+    assert {f.path: f.lines for f in s.files} == {"web/login.tsx": 210}
+    chinese = (
+        "# 工作记录 2025-11-07\n\n**日期:** 2025-11-07\n\n"
+        "## 已完成的工作\n- 修复登录页面\n## 遇到的问题\n- 测试不稳定\n## 下一步计划\n- 增加测试\n"
+    )
+    (s,) = parse_text(chinese).sessions
+    assert s.day == "2025-11-07"
+    assert entries(s, "work") == ["修复登录页面"]
+    assert entries(s, "challenge") == ["测试不稳定"]
+    assert entries(s, "next") == ["增加测试"]
+
+
+def test_fields_on_one_line_between_middle_dots() -> None:
+    text = (
+        "# Copilot agent: rate limiting\n\n"
+        "Session date: 11/03/2025 · Agent: GitHub Copilot · about 90 minutes\n\n"
+        "## Changes\n- `api/ratelimit.py` (new, 96 lines)\n"
+    )
+    (s,) = parse_text(text).sessions
+    assert (s.day, s.agent) == ("2025-11-03", "GitHub Copilot")

@@ -386,6 +386,7 @@ def _tidy_value(value: str) -> str:
     return value.strip().rstrip("·•|;,").strip()
 
 
+_AFTER_SEPARATOR: Final = re.compile(r"\s+[·•|]\s+")
 _SENTENCE_SPLIT: Final = re.compile(r"(?<=[.;·|])\s+(?=[A-Z][\w ]{0,24}:\s)")
 _SENTENCE_PAIRS: Final = re.compile(r"^[A-Z][\w ]{0,24}:\s[^:]+?[.;·|]\s+[A-Z][\w ]{0,24}:\s")
 _MULTI_PAIR: Final = re.compile(
@@ -403,7 +404,8 @@ def key_values(text: str) -> list[tuple[str, str]]:
                 pair = key_value(piece.strip().rstrip("."))
                 if pair is None:
                     return [p for p in [key_value(text)] if p]
-                pairs.append(pair)
+                # "Agent: Copilot · ~1.5 hours": what follows a separator is no part of the value.
+                pairs.append((pair[0], _AFTER_SEPARATOR.split(pair[1], 1)[0]))
             return pairs
         pair = key_value(text)
         return [pair] if pair else []

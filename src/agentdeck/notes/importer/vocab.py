@@ -38,7 +38,8 @@ _RULES: list[tuple[Section, str]] = [
         r"recommended (?:new )?tasks|suggested tasks|backlog (?:additions|items|candidates)|"
         r"add(?:ed)? to (?:the )?backlog|should be added|follow[- ]up tasks|new tickets|"
         r"(?:recommended|suggested|proposed) follow[- ]?ups?|"
-        r"neue aufgaben|nouvelles tâches|nuevas tareas|novas tarefas|nuove attività|nieuwe taken",
+        r"neue aufgaben|nouvelles tâches|nuevas tareas|novas tarefas|nuove attività|nieuwe taken|"
+        r"新しいタスク|追加タスク|新任务|新任務",
     ),
     (
         Section("ideas"),
@@ -52,6 +53,7 @@ _RULES: list[tuple[Section, str]] = [
         r"action items|to ?do next|handoff|hand-off|nächste schritte|nächste sitzung|"
         r"prochaines étapes|prochaine session|próximos pasos|próxima sesión|próximos passos|"
         r"prossimi passi|volgende stappen|recommended next|integration opportunities|"
+        r"次のステップ|今後の作業|次回の作業|次回|下一步(?:计划|計劃)?|后续步骤|後續步驟|"
         r"next up|for the next (?:agent|session|engineer|developer|person)|"
         r"next (?:agent|engineer|developer|person)(?: should| must| needs? to)?",
     ),
@@ -59,30 +61,33 @@ _RULES: list[tuple[Section, str]] = [
         Section("challenges"),
         r"challenges?|problems?(?: encountered| solved| fixed)?|issues (?:encountered|faced|found|"
         r"fixed|resolved|hit)|difficulties|obstacles|gotchas|troubleshooting|bugs? fixed|"
-        r"herausforderungen|probleme|défis|problèmes|desafíos|problemas|sfide|problemi|uitdagingen",
+        r"herausforderungen|probleme|défis|problèmes|desafíos|problemas|sfide|problemi|uitdagingen|"
+        r"課題|問題点|遇到的问题|遇到的問題|问题|問題",
     ),
     (
         Section("blockers", status="blocked"),
         r"blockers?|blocked|blocking issues|impediments|open issues|known issues|risks?|"
-        r"blockaden|blockiert|blocages|bloqué|bloqueos|bloqueado|bloqueios|blocchi|bloccato",
+        r"blockaden|blockiert|blocages|bloqué|bloqueos|bloqueado|bloqueios|blocchi|bloccato|"
+        r"ブロッカー|阻塞|障碍|阻礙",
     ),
     (
         Section("decisions"),
         r"decisions?|decided|design choices|technical choices|architecture choices|"
-        r"entscheidungen|décisions|decisiones|decisões|decisioni|beslissingen",
+        r"entscheidungen|décisions|decisiones|decisões|decisioni|beslissingen|決定事項|决策|決策",
     ),
     (
         Section("lessons"),
         r"lessons?(?: learned| learnt)?|learnings?|takeaways?|what worked|what didn'?t work|"
         r"what went well|what could be better|insights|retrospective|areas for improvement|"
         r"technical notes|gotchas learned|erkenntnisse|gelernt|leçons|enseignements|lecciones|"
-        r"aprendizajes|lições|aprendizados|lezioni|geleerd",
+        r"aprendizajes|lições|aprendizados|lezioni|geleerd|学び|教訓|经验教训|經驗教訓",
     ),
     (
         Section("files"),
         r"files?(?: created| modified| changed| added| touched| updated| delivered| written)?|"
         r"(?:created|modified|changed|new|key|touched|updated) files|file changes|"
-        r"dateien|fichiers|archivos|arquivos|bestanden|file (?:creati|modificati)",
+        r"dateien|fichiers|archivos|arquivos|bestanden|file (?:creati|modificati)|"
+        r"(?:変更|作成|追加)したファイル|ファイル|(?:修改|新建|创建)的文件|文件|檔案",
     ),
     (
         Section("metrics"),
@@ -117,13 +122,14 @@ _RULES: list[tuple[Section, str]] = [
         r"progress (?:made|today)|completed|done|work summary|summary of work|"
         r"erledigt|durchgeführte arbeiten|erledigte arbeiten|travail (?:effectué|réalisé)|réalisations?|"
         r"trabajo realizado|realizado|completado|trabalho realizado|concluído|lavoro svolto|"
-        r"completato|gedaan|uitgevoerd",
+        r"completato|gedaan|uitgevoerd|完了した作業|完了したこと|作業内容|実施内容|完成的工作|"
+        r"已完成(?:的工作)?|完成事项|工作内容|已完成的工作",
     ),
     (
         Section("summary"),
         r"summary|overview|tl;?dr|zusammenfassung|überblick|résumé|aperçu|resumen|resumo|"
         r"riepilogo|sommario|samenvatting|current (?:status|state)|where things stand|"
-        r"status update|stand der dinge|état actuel|estado actual",
+        r"status update|stand der dinge|état actuel|estado actual|概要|まとめ|总结|總結|摘要",
     ),
 ]
 _COMPILED = [
