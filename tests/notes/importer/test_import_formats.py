@@ -378,3 +378,37 @@ def test_fields_on_one_line_between_middle_dots() -> None:
     )
     (s,) = parse_text(text).sessions
     assert (s.day, s.agent) == ("2025-11-03", "GitHub Copilot")
+
+
+def test_aiders_chat_history() -> None:
+    parsed = note("aider_chat_history.md")
+    assert parsed.plan.kind == "log"
+    first, second = parsed.sessions
+    assert (first.day, first.start_time, first.agent) == ("2025-09-14", "16:02", "Aider")
+    assert entries(first, "note") == [
+        "round invoice totals to cents before summing",
+        "add a test for it",
+    ]
+    assert entries(first, "work") == [
+        "fix: round invoice lines to cents (9c41e0a)",
+        "test: invoice rounding (2b7d5f1)",
+    ]
+    assert [(f.path, f.change) for f in first.files] == [
+        ("billing/invoice.py", "modified"),
+        ("tests/test_invoice.py", "modified"),
+    ]
+    # Its answers and start-up lines are not records; a session without commits has none.
+    assert (second.day, second.agent) == ("2025-09-15", "Aider")
+    assert entries(second, "note") == ["explain the tax module"]
+    assert not entries(second, "work") and not second.files
+
+
+def test_a_folder_import_reads_aiders_hidden_history(tmp_path: Path) -> None:
+    from agentdeck.notes.importer import collect_paths
+
+    (tmp_path / ".aider.chat.history.md").write_bytes(
+        (FIXTURES / "aider_chat_history.md").read_bytes()
+    )
+    (tmp_path / ".scratch.md").write_text("# hidden\n")
+    found = [f.path.name for f in collect_paths([str(tmp_path)])]
+    assert found == [".aider.chat.history.md"]

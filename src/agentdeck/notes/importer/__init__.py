@@ -70,6 +70,8 @@ GROUP_FILES_SQLITE = 500
 GROUP_SECONDS = 0.25
 #: A dry run shows at most this many parsed sessions per file.
 KEEP_PARSED_MAX = 1000
+#: Hidden files a folder import still reads: notes an agent keeps itself.
+_HIDDEN_NOTES = {".aider.chat.history.md"}
 #: Folders a folder import never walks into.
 _SKIP_DIRS = {
     ".git",
@@ -392,7 +394,9 @@ def _walk(folder: Path) -> list[tuple[Path, str]]:
                 if name not in _SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
                     folders.append(name)
                 continue
-            if not name.lower().endswith(NOTE_SUFFIXES) or name.startswith("."):
+            if not name.lower().endswith(NOTE_SUFFIXES) or (
+                name.startswith(".") and name not in _HIDDEN_NOTES
+            ):
                 continue
             try:
                 if not entry.is_file():

@@ -180,6 +180,10 @@ _PROSE_DURATION: Final = re.compile(
 )
 #: "on branch `feat/export`", "Branch: codex/refund-flow".
 _PROSE_BRANCH: Final = re.compile(r"\b[Bb]ranch\b\s*:?\s*`?([\w][\w./+-]*)`?")
+#: Aider's chat history: a session's heading, an edit applied, a commit made.
+_AIDER_START: Final = re.compile(r"aider chat started at\b", re.I)
+_AIDER_EDIT: Final = re.compile(r"Applied edit to\s+`?([^\s`]+)`?\s*$")
+_AIDER_COMMIT: Final = re.compile(r"Commit\s+([0-9a-f]{7,40})\s+(\S.*)$")
 _WORK_GROUPS = {"work", "decisions", "lessons", "blockers", "next", "summary", "challenges"}
 
 
@@ -346,6 +350,8 @@ class SessionBuilder:
         self._metric_counts: dict[str, int] = {}
         #: Facts read from prose (``_preamble``), used where nothing else gave them.
         self._guess: dict[str, str] = {}
+        #: A session of Aider's chat history (``_aider_line``).
+        self.aider = False
 
     # -- the header of a session ----------------------------------------------------------
 
@@ -362,6 +368,9 @@ class SessionBuilder:
             agent = _HEADING_AGENT.search(text)
             if agent:
                 self._guess["agent"] = agent.group(1)
+        if _AIDER_START.match(title):
+            self.aider = True
+            self._guess["agent"] = "Aider"
         self._read_when(clean_inline(text), heading=True)
 
     def _read_when(self, text: str, *, heading: bool = False, secondary: bool = False) -> None:
@@ -399,6 +408,9 @@ class SessionBuilder:
     def feed(self, line: Line) -> None:
         self.last_line = line.no
         kind = line.kind
+        if self.aider:
+            self._aider_line(line)
+            return
         if kind == BLANK and self.pending_row is None:
             # A quarter of all lines: what the steps below do for one, in short.
             self.table_header = None
@@ -550,6 +562,34 @@ class SessionBuilder:
             self.session.objective = pair[1][:500]
         self.stack.append((level, effective, text))
         self._kind_value = None
+
+    # -- Aider's chat history -----------------------------------------------------------
+
+    def _aider_line(self, line: Line) -> None:
+        """A line of ``.aider.chat.history.md``, which Aider writes as it works.
+
+        Each "# aider chat started at ..." opens a session. What is kept: each
+        request made of it ("#### add a test for empty input") as a note, each
+        commit it made ("> Commit 1a2b3c4 test: empty input") as work done, each
+        file it edited ("> Applied edit to parser.py") as modified. Its answers,
+        code and start-up lines (model, repo map) are not records of the session.
+        """
+        text = line.text
+        if line.kind == HEADING:
+            if line.level >= 4 and text.strip():
+                self._entry("note", text.strip(), line.no, None)
+            return
+        if line.kind != TEXT:
+            return
+        edit = _AIDER_EDIT.match(text)
+        if edit:
+            self.session.files.append(
+                FileRef(edit.group(1)[:1000], line.no, None, None, "modified")
+            )
+            return
+        commit = _AIDER_COMMIT.match(text)
+        if commit:
+            self._entry("work", f"{commit.group(2).strip()} ({commit.group(1)})", line.no, None)
 
     # -- the prose before a session's first section ------------------------------------
 
