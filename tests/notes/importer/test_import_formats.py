@@ -412,3 +412,10 @@ def test_a_folder_import_reads_aiders_hidden_history(tmp_path: Path) -> None:
     (tmp_path / ".scratch.md").write_text("# hidden\n")
     found = [f.path.name for f in collect_paths([str(tmp_path)])]
     assert found == [".aider.chat.history.md"]
+
+
+def test_a_sentences_duration_and_agent_are_read_whatever_their_case_and_spacing() -> None:
+    (s,) = parse_text(
+        "# Hand-off\n\nSpent 45 Minutes on it, by\tCodex.\n\n## Next steps\n- x\n"
+    ).sessions
+    assert (s.duration_minutes, s.agent) == (45, "Codex")

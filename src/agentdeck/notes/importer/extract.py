@@ -169,7 +169,7 @@ _AGENT_NAMES = (
     r"Gemini(?: CLI)?|Cline|Windsurf|OpenHands|Jules|Amp|Goose"
 )
 #: "... by Claude Code", "written by Aider": the agent that wrote the note.
-_PROSE_AGENT: Final = re.compile(rf"\b(?:by|from)\s+(?:the\s+)?({_AGENT_NAMES})\b")
+_PROSE_AGENT: Final = re.compile(rf"\bby\s+(?:the\s+)?({_AGENT_NAMES})\b")
 #: "## 2025-10-03 — Session 12 (Codex)": an agent alone in parentheses.
 _HEADING_AGENT: Final = re.compile(rf"\(\s*({_AGENT_NAMES})\s*\)")
 #: "after roughly 2 hours of work", "spent ~45 minutes": the session's length.
@@ -610,15 +610,11 @@ class SessionBuilder:
             dates = find_dates(text)
             if dates:
                 guess["when"] = text[dates[0].start : dates[0].end].strip()[:200]
-        if not s.agent and "agent" not in guess and "by " in text:
+        if not s.agent and "agent" not in guess and "by" in text:
             agent = _PROSE_AGENT.search(text)
             if agent:
                 guess["agent"] = agent.group(1)
-        if (
-            s.duration_minutes is None
-            and "duration" not in guess
-            and ("our" in text or "min" in text or "hr" in text)
-        ):
+        if s.duration_minutes is None and "duration" not in guess:
             spent = _PROSE_DURATION.search(text)
             if spent:
                 guess["duration"] = spent.group(1)[:200]
