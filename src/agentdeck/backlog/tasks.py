@@ -116,8 +116,11 @@ def check_title(value: str) -> str:
 def check_task_id(value: str) -> str:
     """Normalise a task ID (``task-20260204-001`` is accepted) or raise ``InvalidInput``."""
     normal = value.strip().upper()
-    if not ids.ID_PATTERN.match(normal):
-        raise InvalidInput(f"{value!r} is not a task ID; IDs look like TASK-20260204-001")
+    if not ids.TASK_ID_PATTERN.match(normal):
+        raise InvalidInput(
+            f"{value!r} is not a task ID; IDs look like TASK-20260204-001"
+            " (or an imported key such as API-21)"
+        )
     return normal
 
 

@@ -25,7 +25,7 @@ from agentdeck.notes.importer.model import (
     ParsedSession,
     TaskRef,
 )
-from agentdeck.notes.importer.numbers import NUMBER, count_in
+from agentdeck.notes.importer.numbers import NUMBER, count_in, to_int
 from agentdeck.notes.importer.scan import (
     BLANK,
     CODE,
@@ -60,6 +60,86 @@ from agentdeck.notes.importer.vocab import (
 TASK_ID: Final = re.compile(
     r"(?<![\w-])(?!SESSION-|SES-|SESS-)([A-Z]{2,12}-\d{8}-\d{3,6})(?![\w-])"
 )
+#: A short task key leading an item, a heading or an ID cell (``API-21``,
+#: ``TASK-001``, ``**PAY-118**:``): a tracker's key, kept as the task's ID. Only
+#: there, and not the names of standards and versions that look alike.
+_SHORT_ID: Final = re.compile(
+    r"^(?:\*\*|__|`|\[)?([A-Z][A-Z0-9]{1,11}-\d{1,6})(?:\*\*|__|`|\])?(?=$|[\s:.,)\]—–-])"
+)
+_NOT_TASK_KEYS = frozenset(
+    [
+        "UTF",
+        "SHA",
+        "ISO",
+        "RFC",
+        "CVE",
+        "CWE",
+        "GPT",
+        "HTTP",
+        "HTTPS",
+        "TLS",
+        "SSL",
+        "AES",
+        "RSA",
+        "ES",
+        "ECMA",
+        "PEP",
+        "COVID",
+        "WCAG",
+        "OWASP",
+        "MD",
+        "IPV",
+        "ARM",
+        "PR",
+        "MR",
+        "CL",
+        "PCI",
+        "SOC",
+        "HIPAA",
+        "GDPR",
+        "OAUTH",
+        "H",
+        "X86",
+        "AMD64",
+        "WIN",
+        "IE",
+        "MP",
+        "BASE64",
+        "LEVEL",
+        "STEP",
+        "PHASE",
+        "SPRINT",
+        "WEEK",
+        "DAY",
+        "SESSION",
+        "SES",
+        "SESS",
+        "PART",
+    ]
+)
+_SHORT_ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ*_`[")
+
+
+def task_ids(text: str) -> list[str]:
+    """The task IDs ``text`` names: the backlog's dated ones anywhere, or a short key leading it."""
+    if "-20" in text or "-19" in text:
+        ids: list[str] = TASK_ID.findall(text)
+        if ids:
+            return ids
+    key = _short_id(text)
+    return [key] if key else []
+
+
+def _short_id(text: str) -> str | None:
+    if not text or text[0] not in _SHORT_ID_FIRST or "-" not in text[:20]:
+        return None
+    match = _SHORT_ID.match(text)
+    if match is None:
+        return None
+    key = match.group(1)
+    return None if key[: key.index("-")] in _NOT_TASK_KEYS else key
+
+
 #: A placeholder a note gives a task it recommends (``TASK-NEW-001``, ``NEW-3``).
 TASK_LABEL: Final = re.compile(
     r"^\s*((?:[A-Z]{2,12}-)?(?:NEW|TBD|TODO|XXX|NEXT)-?\d*|#\d+)\s*[:\-–—.]?\s*"
@@ -145,6 +225,9 @@ _PRIORITY_INLINE: Final = re.compile(
     r"\s*[-–—,]\s*" + _PRIORITY_KEY + r"\s*[:=]\s*([\w\u00c0-\u017f]+)\b",
     re.I,
 )
+_LEAD_PARENS: Final = re.compile(r"^[(\[]([^()\[\]]{1,40})[)\]]\s*[:\-–—]?\s*")
+#: Short keys anywhere in a dependency line ("depends on API-22, WEB-7").
+_SHORT_IDS: Final = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,11}-\d{1,6})(?![\w-])")
 _DEPENDS: Final = re.compile(
     r"^(?:depends on|depends|blocked by|after|needs|requires)\b\s*:?", re.I
 )
@@ -168,23 +251,123 @@ _AGENT_NAMES = (
     r"Claude Code|Claude|GitHub Copilot|Copilot|Codex(?: CLI)?|Aider|Cursor|Devin|"
     r"Gemini(?: CLI)?|Cline|Windsurf|OpenHands|Jules|Amp|Goose"
 )
-#: "... by Claude Code", "written by Aider": the agent that wrote the note.
-_PROSE_AGENT: Final = re.compile(rf"\bby\s+(?:the\s+)?({_AGENT_NAMES})\b")
-#: "## 2025-10-03 — Session 12 (Codex)": an agent alone in parentheses.
-_HEADING_AGENT: Final = re.compile(rf"\(\s*({_AGENT_NAMES})\s*\)")
+#: "... by Claude Code", "written by Aider", "Cursor's agent spent", "Copilot
+#: coding agent session": the agent that wrote the note.
+_PROSE_AGENT: Final = re.compile(
+    rf"\bby\s+(?:the\s+)?({_AGENT_NAMES})\b"
+    rf"|\b({_AGENT_NAMES})(?:['’]s)?\s+(?:coding\s+)?agent\b"
+)
+#: "## 2025-10-03 — Session 12 (Codex, 45 min)", "**Session 3** (Cursor agent,
+#: branch `fix/x`)": details in parentheses, cut at commas.
+_PAREN: Final = re.compile(r"\(([^()]{2,200})\)")
+_PAREN_PART: Final = re.compile(r"\s*[,;·•|]\s*")
+_AGENT_PART: Final = re.compile(
+    rf"^(?:by\s+)?({_AGENT_NAMES})(?:['’]s)?(?:\s+(?:coding\s+)?agent)?(?:\s*\(?agent mode\)?)?$",
+    re.I,
+)
+_BRANCH_PART: Final = re.compile(r"^(?:on\s+)?branch\s*:?\s*`?([\w][\w./+-]*)`?$", re.I)
 #: "after roughly 2 hours of work", "spent ~45 minutes": the session's length.
+#: Also a length alone between middle dots ("branch `x` · 23 minutes"), and
+#: in words up to "ninety minutes" or "an hour and a half".
+_PROSE_NUMBER = (
+    r"\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|half\s+an?"
+)
 _PROSE_DURATION: Final = re.compile(
-    r"\b(?:after|spent|took|lasted|for)\s+((?:about|around|roughly|approximately|almost|"
-    r"nearly|~|≈)?\s*\d+(?:[.,]\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\b)",
+    r"(?:\b(?:after|spent|took|lasted|for)\s+|(?:^|[·•|])\s*)((?:about|around|roughly|"
+    rf"approximately|almost|nearly|~|≈)?\s*(?:{_PROSE_NUMBER})(?:[\s-]+(?:{_PROSE_NUMBER}))?"
+    r"\s*(?:hours?|hrs?|minutes?|mins?)\b(?:\s+and\s+a\s+half)?)",
     re.I,
 )
 #: "on branch `feat/export`", "Branch: codex/refund-flow".
-_PROSE_BRANCH: Final = re.compile(r"\b[Bb]ranch\b\s*:?\s*`?([\w][\w./+-]*)`?")
+_PROSE_BRANCH: Final = re.compile(
+    r"\b[Bb]ranch\b\s*:?\s*(`?)([\w][\w./+-]*)\1|`([\w][\w./+-]*)`\s+branch\b"
+)
+#: Words after "branch" that are prose, not its name ("the branch on March 4").
+_NOT_BRANCHES = frozenset(
+    [
+        "on",
+        "in",
+        "of",
+        "is",
+        "was",
+        "and",
+        "to",
+        "for",
+        "the",
+        "a",
+        "an",
+        "it",
+        "that",
+        "this",
+        "with",
+        "from",
+        "at",
+        "by",
+    ]
+)
 #: Aider's chat history: a session's heading, an edit applied, a commit made.
 _AIDER_START: Final = re.compile(r"aider chat started at\b", re.I)
 _AIDER_EDIT: Final = re.compile(r"Applied edit to\s+`?([^\s`]+)`?\s*$")
 _AIDER_COMMIT: Final = re.compile(r"Commit\s+([0-9a-f]{7,40})\s+(\S.*)$")
 _WORK_GROUPS = {"work", "decisions", "lessons", "blockers", "next", "summary", "challenges"}
+
+
+def prose_facts(text: str) -> dict[str, str]:
+    """The session's facts a sentence states, as written: ``when``, ``agent``, ``duration``, ``branch``.
+
+    "Written on Tuesday, March 3rd 2026 by Claude Code, after roughly 2 hours
+    of work on branch `feat/export`": a hand-off or a report written as prose
+    rather than as ``Date:``/``Agent:`` fields. Only in these forms: the first
+    date in the sentence, an agent the importer knows by name after "by", a
+    duration after "after", "spent", "took", "lasted" or "for", a branch after
+    the word "branch".
+    """
+    facts: dict[str, str] = {}
+    dates = find_dates(text)
+    if dates:
+        facts["when"] = text[dates[0].start : dates[0].end].strip()[:200]
+    agent = _PROSE_AGENT.search(text)
+    if agent:
+        facts["agent"] = agent.group(1) or agent.group(2)
+    spent = _PROSE_DURATION.search(text)
+    if spent:
+        facts["duration"] = spent.group(1).strip()[:200]
+    if "branch" in text or "Branch" in text:
+        for branch in _PROSE_BRANCH.finditer(text):
+            name = (branch.group(2) or branch.group(3) or "").rstrip(".,;:)")
+            if name and (branch.group(1) or name.lower() not in _NOT_BRANCHES):
+                facts["branch"] = name[:250]
+                break
+    return facts
+
+
+def paren_facts(text: str) -> dict[str, str]:
+    """The agent, duration and branch stated in parentheses, each part alone between commas.
+
+    "(Claude Code, ~2 hours, branch `fix/proration`)" -> all three; "(Cursor
+    agent)" -> the agent. A part that is anything else ("PR #12", "v2") says nothing.
+    """
+    facts: dict[str, str] = {}
+    for group in _PAREN.finditer(text):
+        for part in _PAREN_PART.split(group.group(1)):
+            part = scan.clean_inline(part).strip()
+            if not part or len(part) > 40:
+                continue
+            agent = _AGENT_PART.match(part)
+            if agent:
+                facts.setdefault("agent", agent.group(1))
+                continue
+            branch = _BRANCH_PART.match(part)
+            if branch:
+                facts.setdefault("branch", branch.group(1).rstrip(".,;:"))
+                continue
+            may_be_length = (
+                any(c.isdigit() for c in part) or " an" in part or part[:2].lower() == "an"
+            )
+            if may_be_length and parse_duration(part) is not None:
+                facts.setdefault("duration", part)
+    return facts
 
 
 def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
@@ -198,7 +381,8 @@ def find_files(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     if "`" in text:
         for m in _TICKED.finditer(text):
-            token = m.group(1).strip(".,;:()")
+            # A leading dot is part of a name (`.github/`, `.env`); trailing ones are prose.
+            token = m.group(1).rstrip(".,;:()").lstrip(",;:(")
             if _looks_like_path(token):
                 found.append((token, m.start(), m.end()))
     ticked = len(found)
@@ -312,6 +496,9 @@ def _heading_facts(text: str) -> HeadingFacts:
     lines, chars = count_in(cleaned)
     counts_used = not (lines or chars) or bool(find_files(text))
     ids = tuple(TASK_ID.findall(text))  # any 8 digits: not only days of 19xx/20xx
+    if not ids:
+        key = _short_id(strip_symbols(clean_inline(text))[0])
+        ids = (key,) if key else ()
     return own, plain, mark, ids, (lines, chars), counts_used, key_value(text)
 
 
@@ -365,9 +552,8 @@ class SessionBuilder:
         if label:
             s.label = label.group(0)
         if "(" in text:
-            agent = _HEADING_AGENT.search(text)
-            if agent:
-                self._guess["agent"] = agent.group(1)
+            for key, value in paren_facts(text).items():
+                self._guess[key] = value
         if _AIDER_START.match(title):
             self.aider = True
             self._guess["agent"] = "Aider"
@@ -596,32 +782,23 @@ class SessionBuilder:
     def _preamble(self, text: str) -> None:
         """What a sentence before the session's first section says of the session itself.
 
-        "Written on Tuesday, March 3rd 2026 by Claude Code, after roughly 2 hours
-        of work on branch `feat/export`": a hand-off or a report written as prose
-        rather than as ``Date:``/``Agent:`` fields. Each fact is kept aside and
-        used by ``finish`` only where the heading and the fields gave none, and
-        only in these forms: the first date in the sentence, an agent the
-        importer knows by name after "by", a duration after "after", "spent",
-        "took", "lasted" or "for", a branch after the word "branch".
+        Each fact ``prose_facts`` reads is kept aside and used by ``finish``
+        only where the heading and the fields gave none.
         """
-        guess = self._guess
         s = self.session
-        if s.day is None and s.when_text is None and "when" not in guess:
-            dates = find_dates(text)
-            if dates:
-                guess["when"] = text[dates[0].start : dates[0].end].strip()[:200]
-        if not s.agent and "agent" not in guess and "by" in text:
-            agent = _PROSE_AGENT.search(text)
-            if agent:
-                guess["agent"] = agent.group(1)
-        if s.duration_minutes is None and "duration" not in guess:
-            spent = _PROSE_DURATION.search(text)
-            if spent:
-                guess["duration"] = spent.group(1)[:200]
-        if s.branch is None and "branch" not in guess and ("branch" in text or "Branch" in text):
-            branch = _PROSE_BRANCH.search(text)
-            if branch and branch.group(1).strip(".,;:)"):
-                guess["branch"] = branch.group(1).strip(".,;:)")[:250]
+        guess = self._guess
+        for key, value in prose_facts(text).items():
+            if key in guess:
+                continue
+            if key == "when" and (s.day is not None or s.when_text is not None):
+                continue
+            if (
+                (key == "agent" and s.agent)
+                or (key == "duration" and s.duration_minutes is not None)
+                or (key == "branch" and s.branch is not None)
+            ):
+                continue
+            guess[key] = value
 
     def _apply_guesses(self) -> None:
         """The facts ``_preamble`` and ``header`` read from prose, where nothing else gave them."""
@@ -681,6 +858,7 @@ class SessionBuilder:
             and "*" not in text
             and "_" not in text
             and not _has_id(text)
+            and not (self.task is not None and line.level > 0 and _DEPENDS.match(text))
         ):
             # The common case, kept lean: a plain list item of a work/next/decision/... section.
             self._plain_item(_PLAIN_ENTRY[kind], line, text)
@@ -694,7 +872,16 @@ class SessionBuilder:
         ):
             return  # a file list item: ``_files_in`` took what it says (nothing below applies)
         body, mark = strip_symbols(text)
-        ids = TASK_ID.findall(text) if _has_id(text) else []
+        ids = task_ids(body)
+        if (
+            not ids
+            and is_item
+            and line.level > 0
+            and self.task is not None
+            and "-" in body
+            and _DEPENDS.match(clean_inline(body))
+        ):
+            ids = [k for k in _SHORT_IDS.findall(body) if k[: k.index("-")] not in _NOT_TASK_KEYS]
         pairs = [p for p in key_values(body) if p[1]] if (":" in body or "：" in body) else []
         lead = bold_lead(body)
         label_only = lead is not None and not lead[1].strip(" :：") and not pairs
@@ -899,8 +1086,17 @@ class SessionBuilder:
             return True
         if name == "branch":
             if s.branch is None:
-                words = value.strip().strip("`'\"")[:250].split()
-                s.branch = words[0] if words else None
+                words = value.strip()[:250].split()
+                if words:
+                    s.branch = words[0].strip("`'\"").rstrip(".,;:)").strip("`'\"") or None
+                    rest = value.strip()[len(words[0]) :].strip(" ,;.·|")
+                    if rest and s.duration_minutes is None and len(rest) <= 60:
+                        # "Branch: `x`, Dauer: 1,5 Std.", "Branch: main. 25 minutes."
+                        pair = key_value(rest)
+                        if pair is None or field_name(pair[0]) == "duration":
+                            self._session_field(
+                                "duration", "duration", pair[1] if pair else rest, line
+                            )
             return True
         if name in ("objective", "title"):
             if (
@@ -1089,10 +1285,17 @@ class SessionBuilder:
         status = _status_from_check(line.check) or mark or _paren_status(text) or section.status
         role = _role(section, status)
         title = _task_title(text, ids[0])
+        lead_meta: list[str] = []
+        if title and title[0] in "([":
+            # "API-21 (P0) Fix 500 ...": the details before the title.
+            lead = _LEAD_PARENS.match(title)
+            if lead and title[lead.end() :].strip():
+                lead_meta = [p.strip() for p in lead.group(1).split(",")]
+                title = title[lead.end() :].strip()
         ref = self._task_ref(ids[0], title, line.no, role, status)
         meta = _paren_meta(text)
-        if meta:
-            _apply_meta(ref, meta)
+        if meta or lead_meta:
+            _apply_meta(ref, lead_meta + meta)
         if self.group_priority is None:
             for _, _section, heading in reversed(self.stack):
                 hint = priority_of(normal(heading)) if len(heading.split()) <= 4 else None
@@ -1110,9 +1313,20 @@ class SessionBuilder:
     def _table_row(self, row: Line, header: list[str] | None) -> None:
         cells = row.cells or []
         text = " | ".join(cells)
+        known = len(self.session.files)
         self._files_in(text, row.no)
+        if header is not None and len(self.session.files) == known + 1:
+            self._table_counts(cells, header, self.session.files[known])
         section = self._kind()
         ids = TASK_ID.findall(text)
+        if not ids and header is not None:
+            # A tracker's short keys, in the column that holds them.
+            for index, heading in enumerate(header):
+                if heading in _ID_COLUMNS and index < len(cells):
+                    key = _short_id(clean_inline(cells[index]))
+                    if key and len(key) == len(clean_inline(cells[index])):
+                        ids = [key]
+                    break
         if header is None:
             if section.kind == "metrics" and len(cells) >= 2:
                 self._metric(cells[0], cells[1])
@@ -1177,10 +1391,30 @@ class SessionBuilder:
             if section.kind == "metrics" or (
                 _METRIC_VALUE.match(value) and len(header) == 2 and section.kind in ("", "summary")
             ):
+                # "| Metric | Before | After |": the value is the one the session left.
+                for column in _VALUE_COLUMNS:
+                    spot = columns.get(column)
+                    if spot is not None and 0 < spot < len(cells) and clean_inline(cells[spot]):
+                        value = clean_inline(cells[spot])
+                        break
                 self._metric(key, value)
                 name = field_name(key)
                 if name == "duration" and self.session.duration_text is None:
                     self._session_field(name, key, value, row)
+
+    def _table_counts(self, cells: list[str], header: list[str], file: FileRef) -> None:
+        """A file's line or character count from its row's own column (``| File | Lines |``)."""
+        for at, name in enumerate(header):
+            if at >= len(cells) or (name not in _LINE_COLUMNS and name not in _CHAR_COLUMNS):
+                continue
+            number = NUMBER.search(cells[at])
+            value = to_int(number.group(0)) if number else None
+            if value is None or value < 0:
+                continue
+            if name in _LINE_COLUMNS and file.lines is None:
+                file.lines = value
+            elif name in _CHAR_COLUMNS and file.chars is None:
+                file.chars = value
 
     # -- recommended tasks --------------------------------------------------------------------
 
@@ -1294,14 +1528,66 @@ class SessionBuilder:
         self.session.files.append(FileRef(path[:1000], line.no, lines, chars, None))
 
 
+#: Table columns that hold a file's line count or character count (names as ``normal`` gives them).
+_LINE_COLUMNS = frozenset(
+    [
+        "lines",
+        "line count",
+        "lines of code",
+        "loc",
+        "# lines",
+        "no. of lines",
+        "zeilen",
+        "lignes",
+        "líneas",
+        "lineas",
+        "linhas",
+        "righe",
+        "строк",
+        "строки",
+        "行数",
+        "行",
+    ]
+)
+_CHAR_COLUMNS = frozenset(
+    [
+        "chars",
+        "characters",
+        "character count",
+        "size (chars)",
+        "zeichen",
+        "caractères",
+        "caracteres",
+        "caratteri",
+        "символов",
+        "文字数",
+        "字符数",
+    ]
+)
+#: Table columns that hold a task's ID.
+_ID_COLUMNS = frozenset(["id", "task id", "task", "key", "ticket", "issue", "#", "ref"])
+#: The column of a metrics table that holds the value the session left.
+_VALUE_COLUMNS = (
+    "after",
+    "now",
+    "current",
+    "new",
+    "result",
+    "value",
+    "nachher",
+    "après",
+    "después",
+    "depois",
+)
+
 _PLAIN_ENTRY = {"work": "work", "decisions": "decision", "lessons": "lesson", "next": "next"}
 _WORK = Section("work")
 _SUMMARY = Section("summary")
 
 
 def _has_id(text: str) -> bool:
-    """A cheap test before looking for task IDs (their day starts with 19 or 20)."""
-    return "-20" in text or "-19" in text
+    """A cheap test before looking for task IDs (their day starts with 19 or 20, or a key leads)."""
+    return "-20" in text or "-19" in text or _short_id(text) is not None
 
 
 _ENTRY_OF = {

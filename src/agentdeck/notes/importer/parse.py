@@ -30,11 +30,20 @@ from functools import lru_cache
 from typing import Final
 
 from agentdeck.notes.importer.dates import find_dates, find_times
-from agentdeck.notes.importer.extract import TASK_ID, SessionBuilder
+from agentdeck.notes.importer.extract import (
+    TASK_ID,
+    SessionBuilder,
+    paren_facts,
+    prose_facts,
+)
+from agentdeck.notes.importer.extract import (
+    task_ids as ids_in,
+)
 from agentdeck.notes.importer.model import BacklogTask, Entry, ParsedSession
 from agentdeck.notes.importer.scan import (
     HEADING,
     ITEM,
+    TABLE,
     TEXT,
     Line,
     Tokens,
@@ -204,14 +213,22 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             kind = classify_heading(line.text).kind
             if kind:
                 sections[kind] += 1
-            if "-" in line.text and TASK_ID.search(line.text):
+            if "-" in line.text and (TASK_ID.search(line.text) or _leading_key(line.text)):
                 task_ids += 1
             last_heading_level = line.level
+            continue
+        if line.kind == TABLE and line.cells:
+            # A task index as a table: an ID in the row's first cells.
+            head = " | ".join(line.cells[:2])
+            if "-" in head and (TASK_ID.search(head) or _leading_key(line.cells[0])):
+                task_ids += 1
             continue
         if line.kind not in (TEXT, ITEM):
             continue
         text = line.text
-        if ("-20" in text or "-19" in text) and TASK_ID.search(text):
+        if (("-20" in text or "-19" in text) and TASK_ID.search(text)) or (
+            line.kind == ITEM and _leading_key(text)
+        ):
             task_ids += 1
         if headings:
             # Bold lead-ins, fields and sections decide the kind only of a note
@@ -220,6 +237,19 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             # on a history).
             continue
         first = text[:2]
+        if (
+            line.kind == TEXT
+            and first not in ("**", "__")
+            and len(text) > 20
+            and not any(sections[kind] for kind in _SESSION_SECTIONS)
+        ):
+            # A sentence before the first section may state the session's facts
+            # ("Written on March 3rd 2026 by Claude Code, on branch `x`"): with a
+            # date or an agent and one more fact, they count as its fields.
+            facts = prose_facts(text)
+            if len(facts) >= 2 and ("when" in facts or "agent" in facts):
+                for key in facts:
+                    fields[key] += 1
         if first in ("**", "__") or (line.kind == ITEM and line.level == 0 and text[:1].isdigit()):
             marker = _lead_marker(line)
             if marker:
@@ -282,6 +312,15 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         title and (SESSION_WORD.search(title) or _dated(title) or HANDOFF_TITLE.search(title))
     )
     field_count = sum(fields.values())
+    if (
+        task_ids >= 3
+        and not title_signal
+        and field_count == fields["date"]
+        and not any(sections[kind] for kind in _SESSION_SECTIONS if kind != "tasks")
+    ):
+        # A task index or backlog: its IDs and at most a "Last updated" date.
+        plan.kind = "tasks"
+        return plan
     if (field_count or title_signal or HANDOFF_TITLE.search(name)) and (
         session_sections or field_count >= 2
     ):
@@ -298,6 +337,11 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         "(Date, Agent, Duration, Branch) with work sections, and no task IDs"
     )
     return plan
+
+
+def _leading_key(text: str) -> bool:
+    """Whether a tracker's short key (``API-21``) leads ``text``."""
+    return bool(text) and text[0] in "ABCDEFGHIJKLMNOPQRSTUVWXYZ*_`[" and bool(ids_in(text))
 
 
 def _multi_kind(markers: list[Marker], title: str) -> str:
@@ -368,6 +412,13 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
         head, rest = body[:cut], body[cut:]
     builder.header(head, line.no)
     rest = clean_inline(rest).strip(" :-–—|")
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        facts = paren_facts(rest)
+        if facts:
+            # "**Session 31 — 03/04/2026** (Claude Code, ~2 hours)": details, not work.
+            for key, value in facts.items():
+                builder._guess.setdefault(key, value)
+            return
     if rest:
         head_text = clean_inline(head)
         for found in reversed(find_dates(head_text)):

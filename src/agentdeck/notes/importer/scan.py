@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Final
 
 from agentdeck.notes.importer.tokens import Tokens
@@ -117,16 +118,136 @@ def _indent(prefix: str) -> int:
     return len(prefix.expandtabs(4))
 
 
+#: Front-matter keys kept as ``key: value`` lines (the reader's own field
+#: labels take them from there); other keys (tags, layout...) are dropped.
+_FRONT_MATTER_KEYS: Final = frozenset(
+    [
+        "date",
+        "created",
+        "updated",
+        "agent",
+        "author",
+        "model",
+        "assistant",
+        "branch",
+        "duration",
+        "time",
+        "started",
+        "ended",
+        "start",
+        "end",
+        "session",
+    ]
+)
+_FRONT_MATTER_LINE: Final = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+#: Lines a YAML front matter block may hold besides ``key: value``.
+_FRONT_MATTER_OTHER: Final = re.compile(r"^(?:\s*(?:#.*|- .*|-)?|\s+\S.*)$")
+_FRONT_MATTER_MAX = 80
+
+
+def _front_matter(first: str, rest: Iterator[str], start: int) -> tuple[list[Line], list[str]]:
+    """Read a YAML front matter block opened by ``first`` (``---``).
+
+    Returns its lines as tokens (the delimiters and unknown keys blank, known
+    keys as text, ``title`` as a heading) and no raw lines; or, when the block
+    is not front matter (no closing ``---``/``...`` within
+    ``_FRONT_MATTER_MAX`` lines, or a line YAML would not hold), no tokens and
+    the raw lines read, to be classified as usual.
+    """
+    raws = [first]
+    for raw in rest:
+        raws.append(raw)
+        stripped = raw.strip()
+        if stripped in ("---", "...") and len(raws) > 2:
+            break
+        if len(raws) > _FRONT_MATTER_MAX or not (
+            _FRONT_MATTER_LINE.match(raw) or _FRONT_MATTER_OTHER.match(raw)
+        ):
+            return [], raws
+    else:
+        return [], raws
+    tokens = [Line(start, BLANK, "")]
+    no = start
+    for raw in raws[1:-1]:
+        no += 1
+        match = _FRONT_MATTER_LINE.match(raw)
+        key = match.group(1).lower() if match else ""
+        value = match.group(2).strip("\"'") if match else ""
+        if key == "title" and value:
+            tokens.append(Line(no, HEADING, value, 1))
+        elif key in _FRONT_MATTER_KEYS and value:
+            tokens.append(Line(no, TEXT, f"{key}: {value}"))
+        else:
+            tokens.append(Line(no, BLANK, ""))
+    tokens.append(Line(no + 1, BLANK, ""))
+    return tokens, []
+
+
+def _strip_comments(raw: str) -> tuple[str, bool]:
+    """``raw`` without its HTML comments, and whether a comment stays open at its end."""
+    out: list[str] = []
+    at = 0
+    while True:
+        opened = raw.find("<!--", at)
+        if opened < 0:
+            out.append(raw[at:])
+            return "".join(out), False
+        out.append(raw[at:opened])
+        closed = raw.find("-->", opened + 4)
+        if closed < 0:
+            return "".join(out), True
+        at = closed + 3
+
+
 def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
-    """Classify each line. One line of lookahead turns setext underlines into headings."""
+    """Classify each line. One line of lookahead turns setext underlines into headings.
+
+    A YAML front matter block opening the note gives its known keys as
+    ``key: value`` text and its ``title`` as a heading when no heading follows
+    it; HTML comments read as blank (a template left in a note, an item
+    commented out), keeping every line's number.
+    """
     if isinstance(lines, Tokens):
         yield from lines
         return
+    source = iter(lines)
+    first = next(source, None)
+    if first is None:
+        return
+    no = start - 1
+    if first.strip() == "---":
+        tokens, raws = _front_matter(first, source, start)
+        if tokens:
+            # The front matter's title is the note's, unless the note opens with
+            # a heading of its own: look past the blank lines that follow.
+            ahead: list[str] = []
+            for raw in source:
+                ahead.append(raw)
+                if raw.strip():
+                    break
+            opens_with_heading = bool(ahead) and ahead[-1].lstrip().startswith("#")
+            for token in tokens:
+                if token.kind == HEADING and opens_with_heading:
+                    token = Line(token.no, BLANK, "")
+                yield token
+            raws = ahead
+        no += len(tokens)
+        source = chain(raws, source)
+    else:
+        source = chain((first,), source)
     fence: str | None = None
     pending: Line | None = None
-    no = start - 1
-    for raw in lines:
+    in_comment = False
+    for raw in source:
         no += 1
+        if fence is None and (in_comment or "<!--" in raw):
+            if in_comment:
+                closed = raw.find("-->")
+                if closed < 0:
+                    yield Line(no, BLANK, "")
+                    continue
+                raw = raw[closed + 3 :]
+            raw, in_comment = _strip_comments(raw)
         if fence is not None:
             if pending is not None:
                 yield pending
