@@ -307,3 +307,25 @@ def test_short_keys_are_stored_addressed_and_imported_once(ws, tmp_path: Path) -
 def test_check_task_id_still_refuses_what_is_no_id(bad: str) -> None:
     with pytest.raises(InvalidInput, match="is not a task ID"):
         check_task_id(bad)
+
+
+# -- progress logs -------------------------------------------------------------------------
+
+
+def test_a_progress_log_gives_one_session_per_day() -> None:
+    text = (
+        "# PROGRESS\n\nRunning log of what the agents did.\n\n"
+        "- 2026-02-02: set up the repo and ruff (Aider)\n"
+        "- 2026-02-02: wrote the tokenizer in `index/tokenize.py`\n"
+        "- 2026-02-03: BM25 scoring in `index/score.py`\n"
+        "- 2026-02-02: a late entry for an earlier day\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.plan.kind == "log"
+    days = [(s.day, len(entries(s, "work"))) for s in parsed.sessions]
+    # Only consecutive items of one day are one session: a day met again later is another.
+    assert days == [("2026-02-02", 2), ("2026-02-03", 1), ("2026-02-02", 1)]
+    first = parsed.sessions[0]
+    assert first.agent == "Aider"
+    assert [f.path for f in first.files] == ["index/tokenize.py"]
+    assert [f.path for f in parsed.sessions[1].files] == ["index/score.py"]

@@ -373,9 +373,16 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         return
     starts = {m.line: m for m in plan.starts}
     builder: SessionBuilder | None = None
+    item_day = ""  # the date written on the last dated item that opened a session
     for line in _lines(lines):
         marker = starts.get(line.no)
         if marker is not None:
+            day = _item_day(marker)
+            if builder is not None and day and day == item_day:
+                # "- 2026-02-02: ..." twice in a progress log: one day, one session.
+                _lead_header(builder, line, again=True)
+                continue
+            item_day = day
             if builder is not None:
                 yield builder.finish()
             builder = SessionBuilder(line.no)
@@ -384,6 +391,8 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
             else:
                 _lead_header(builder, line)
             continue
+        if line.kind == HEADING:
+            item_day = ""
         if builder is None:
             continue
         if line.kind == HEADING and line.level <= plan.end_level:
@@ -395,8 +404,20 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         yield builder.finish()
 
 
-def _lead_header(builder: SessionBuilder, line: Line) -> None:
-    """A session opened by a bold lead-in or a dated item: its rest is the first work item."""
+def _item_day(marker: Marker) -> str:
+    """The date a dated list item opens with, as written ("" for other markers)."""
+    if marker.how != "item" or marker.named:
+        return ""
+    found = find_dates(marker.text[:40])
+    return marker.text[found[0].start : found[0].end] if found else ""
+
+
+def _lead_header(builder: SessionBuilder, line: Line, *, again: bool = False) -> None:
+    """A session opened by a bold lead-in or a dated item: its rest is the first work item.
+
+    ``again``: a further item of the same day in a progress log, whose rest is
+    one more work item of the session already open.
+    """
     body, _ = strip_symbols(line.text)
     lead = bold_lead(body)
     if lead is not None:
@@ -410,14 +431,20 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
             if match:
                 cut += match.end()
         head, rest = body[:cut], body[cut:]
-    builder.header(head, line.no)
     rest = clean_inline(rest).strip(" :-–—|")
-    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
-        facts = paren_facts(rest)
-        if facts:
+    if again:
+        builder.last_line = line.no
+        if rest:
+            builder.session.entries.append(Entry("work", rest[:2000], line.no))
+            builder._files_in(line.text, line.no)
+        return
+    builder.header(head, line.no)
+    if rest.endswith(")") and "(" in rest:
+        facts = paren_facts(rest[rest.rfind("(") :])
+        for key, value in facts.items():
+            builder._guess.setdefault(key, value)
+        if facts and rest.startswith("(") and rest.count("(") == 1:
             # "**Session 31 — 03/04/2026** (Claude Code, ~2 hours)": details, not work.
-            for key, value in facts.items():
-                builder._guess.setdefault(key, value)
             return
     if rest:
         head_text = clean_inline(head)
@@ -426,6 +453,7 @@ def _lead_header(builder: SessionBuilder, line: Line) -> None:
         if not _TWO_LETTERS.search(head_text):
             builder.session.title = rest[:500]
         builder.session.entries.append(Entry("work", rest[:2000], line.no))
+        builder._files_in(rest, line.no)
 
 
 def backlog_tasks(lines: Iterable[str]) -> list[BacklogTask]:
