@@ -329,3 +329,16 @@ def test_a_progress_log_gives_one_session_per_day() -> None:
     assert first.agent == "Aider"
     assert [f.path for f in first.files] == ["index/tokenize.py"]
     assert [f.path for f in parsed.sessions[1].files] == ["index/score.py"]
+
+
+def test_numbered_headings_underlined_as_setext_headings() -> None:
+    text = (
+        "# Run report\n\n**Date:** 2026-03-19\n**Agent:** Aider\n\n"
+        "1. Problems hit\n---------------\n\n- alpha\n\n"
+        "2. Next steps\n=============\n\n1. zed\n2. yak\n"
+    )
+    (s,) = parse_text(text).sessions
+    assert entries(s, "challenge") == ["alpha"]
+    assert entries(s, "next") == ["zed", "yak"]
+    tokens = list(tokenize(text.split("\n")))
+    assert [t.no for t in tokens] == sorted(t.no for t in tokens)

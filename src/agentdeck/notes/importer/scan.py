@@ -264,12 +264,7 @@ def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
             match = _FENCE.match(raw)
             fence = match.group(1) if match else "```"
         if pending is not None:
-            if (
-                line.kind in (RULE, TEXT)
-                and pending.kind == TEXT
-                and pending.level < 4
-                and _SETEXT.match(raw)
-            ):
+            if line.kind in (RULE, TEXT) and pending.level < 4 and _SETEXT.match(raw):
                 underline = raw.strip()[0]
                 yield Line(pending.no, HEADING, pending.text.strip(), 1 if underline == "=" else 2)
                 yield Line(no, BLANK, "")
@@ -277,7 +272,10 @@ def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
                 continue
             yield pending
             pending = None
-        if line.kind == TEXT:
+        if line.kind == TEXT or (
+            line.kind == ITEM and line.level == 0 and line.marker[:1].isdigit()
+        ):
+            # Text, or "1. Summary" (a numbered heading), may be underlined as a heading.
             pending = line
         else:
             yield line
