@@ -357,19 +357,25 @@ def first_day(text: str) -> str | None:
 
 # -- times ------------------------------------------------------------------------------
 
+#: A time: its hour, then minutes after ":", "h" or "." (and seconds, with
+#: their fraction in an ISO timestamp's "14:30:00.123").
 _TIME = (
-    r"(?P<{p}h>[01]?\d|2[0-3])(?:(?::|h|\.)(?P<{p}m>[0-5]\d))?(?::[0-5]\d)?\s*"
+    r"(?P<{p}h>[01]?\d|2[0-3])(?:(?::|h|\.)(?P<{p}m>[0-5]\d))?(?::[0-5]\d(?:[.,]\d+)?)?\s*"
     r"(?P<{p}ap>[ap]\.?\s?m\.?\b)?"
 )
+#: What may not follow a time: another digit, or ":" or "." and a digit. The
+#: "." keeps the digits of a dotted date from being read as one: "12.03" in
+#: "12.03.2026, 17:40 Uhr" is the 12th of March, not 12:03.
+_TIME_END = r"(?!\d|[:.]\d)"
 _RANGE: Final = re.compile(
     r"(?<![\d:])~?\s*"
     + _TIME.format(p="s")
     + r"\s*(?:-|–|—|to|bis|à|a|until)\s*~?\s*"
     + _TIME.format(p="e")
-    + r"(?!\d|:\d)",
+    + _TIME_END,
     re.IGNORECASE,
 )
-_ONE_TIME: Final = re.compile(r"(?<![\d:.])" + _TIME.format(p="s") + r"(?!\d|:\d)", re.IGNORECASE)
+_ONE_TIME: Final = re.compile(r"(?<![\d:.])" + _TIME.format(p="s") + _TIME_END, re.IGNORECASE)
 
 
 def _to_24(hour: int, ampm: str | None) -> int:
@@ -441,6 +447,11 @@ def _find_times(text: str) -> TimesFound | None:
 
 # -- durations --------------------------------------------------------------------------
 
+#: The longest duration read: ten years. Past it a "duration" is a slip or noise,
+#: not the length of a session, and its minutes would not fit the database's
+#: integers ("99999999999999999999 minutes" made a whole file fail).
+MAX_DURATION_MINUTES: Final = 10 * 366 * 24 * 60
+
 _UNIT_MINUTES = {
     "h": 60,
     "hr": 60,
@@ -460,6 +471,10 @@ _UNIT_MINUTES = {
     "час": 60,
     "часа": 60,
     "часов": 60,
+    "時間": 60,
+    "小时": 60,
+    "小時": 60,
+    "시간": 60,
     "m": 1,
     "min": 1,
     "mins": 1,
@@ -471,44 +486,178 @@ _UNIT_MINUTES = {
     "minuti": 1,
     "минут": 1,
     "минуты": 1,
+    "分": 1,
+    "分钟": 1,
+    "分鐘": 1,
+    "分間": 1,
+    "분": 1,
     "d": 60 * 24,
     "day": 60 * 24,
     "days": 60 * 24,
 }
+#: A number and its unit ("90 min", "1-2 hours", "1,5 Std.", "40分"), then:
+#: - after an hour, bare minutes ("1h30", "1 h 30"): one or two digits that no
+#:   unit, letter, digit or clock mark follows (``tail``);
+#: - "and a half" or "半" ("an hour and a half", "1時間半"): half a unit more;
+#: - "ago" or "前"/"전" (``ago``): a point in time, not a length.
+#: A Latin unit may not run on into a letter ("3 months" is no "3 m") but may
+#: into a digit ("1h30", ISO's "1H20M"); a CJK one may run on into anything,
+#: CJK has no spaces ("約40分で"), except "分析" (analysis) and "分の" (a fraction).
 _DURATION_PART: Final = re.compile(
     r"(?P<a>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to)\s*(?P<b>\d+(?:[.,]\d+)?))?\s*"
-    r"(?P<unit>hours?|hrs?|h|stunden?|std|heures?|horas?|ore|ora|uur|часа|часов|час|"
-    r"minutes?|minuten|minutos?|minuti|mins?|m|минуты|минут|days?|d)\b",
+    r"(?:(?P<unit>hours?|hrs?|h|stunden?|std|heures?|horas?|ore|ora|uur|часа|часов|час|"
+    r"minutes?|minuten|minutos?|minuti|mins?|m|минуты|минут|days?|d)(?![^\W\d])"
+    r"|(?P<cjk>時間|小时|小時|시간|分钟|分鐘|分間|分(?![析の])|분))"
+    r"(?:\s*(?P<tail>[0-5]?\d)(?![\d:%]|[.,]\d|\s*[^\W\d]))?"
+    r"(?P<half>\s+and\s+a\s+half\b|半)?"
+    r"(?P<ago>\s+ago\b|\s*[前전])?",
     re.IGNORECASE,
 )
 _CLOCK_DURATION: Final = re.compile(
     r"^\s*~?\s*(\d{1,2}):([0-5]\d)\s*(?:h|hours?)?\s*$", re.IGNORECASE
 )
+#: ISO 8601 ("PT1H20M", "P1DT2H"). Years and months have no fixed length: not read.
+_ISO_DURATION: Final = re.compile(
+    r"\s*P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+(?:[.,]\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?\s*"
+)
 _HALF_HOUR: Final = re.compile(
-    r"\bhalf an hour\b|\bhalbe stunde\b|\bdemi-heure\b|\bmedia hora\b", re.I
+    r"\bhalf(?:\s+an|-an)?[\s-]hour\b|\bhalbe stunde\b|\bdemi-heure\b|\bmedia hora\b|半小时|半小時",
+    re.I,
+)
+_WORD_NUMBERS: Final = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+#: A duration in English words: "ninety minutes", "twenty-five minutes", "two
+#: hours", "an hour and a half", "one and a half hours".
+_WORD_DURATION: Final = re.compile(
+    r"\b(?:(?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[-\s](?P<ones>one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?P<small>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))"
+    r"(?P<half1>\s+and\s+a\s+half)?\s+(?P<unit>hours?|hrs?|minutes?|mins?|days?)\b"
+    r"(?P<half2>\s+and\s+a\s+half\b)?(?P<ago>\s+ago\b)?",
+    re.IGNORECASE,
 )
 
 
 def parse_duration(text: str) -> int | float | None:
     """Minutes in a written duration: ``~90 minutes``, ``~2.5 hours``, ``1h 30m``, ``1:30``.
 
-    Only the text before a parenthesis counts (``~3 hours (started 10:01 AM)`` is 180).
-    A range (``1-2 hours``) gives its middle. None when nothing can be read.
+    Also ``1h30``, ``PT1H20M``, ``約40分``, ``1時間30分``, ``约45分钟`` and English
+    words (``ninety minutes``, ``an hour and a half``). Only the text before a
+    parenthesis counts (``~3 hours (started 10:01 AM)`` is 180). A range
+    (``1-2 hours``) gives its middle. None when nothing can be read, for a
+    point in time (``2 hours ago``), and past ``MAX_DURATION_MINUTES``.
     """
     head = text.split("(", 1)[0]
+    if "（" in head:  # a full-width parenthesis, as CJK text writes it
+        head = head.split("（", 1)[0]
     clock = _CLOCK_DURATION.match(head)
     if clock:
         return int(clock.group(1)) * 60 + int(clock.group(2))
+    iso = _ISO_DURATION.fullmatch(head) if "P" in head else None
+    if iso is not None:  # read as ISO alone: its "M" before any "T" is months, not minutes
+        minutes = _iso_minutes(iso)
+        return _bounded(minutes) if minutes is not None else None
     total = 0.0
     seen = False
     for m in _DURATION_PART.finditer(head):
-        a = float(m["a"].replace(",", "."))
-        b = float(m["b"].replace(",", ".")) if m["b"] else None
-        value = (a + b) / 2 if b is not None else a
-        total += value * _UNIT_MINUTES.get(m["unit"].lower(), 1)
+        if m["ago"]:
+            return None  # "2 hours ago": a point in time, not a length
+        value = float(m["a"].replace(",", "."))
+        if m["b"]:
+            value = (value + float(m["b"].replace(",", "."))) / 2
+        if m["half"]:
+            value += 0.5
+        name = m["unit"]
+        unit = _UNIT_MINUTES.get(name.lower(), 1) if name else _UNIT_MINUTES[m["cjk"]]
+        total += value * unit
+        tail = m["tail"]
+        if tail and unit == 60:
+            if _clock_range(head):
+                return None  # "14h30 - 16h00": two times of day, not a length
+            total += int(tail)
         seen = True
-    if not seen and _HALF_HOUR.search(head):
-        return 30
     if not seen:
+        if _HALF_HOUR.search(head):
+            return 30
+        return _word_duration(head)
+    return _bounded(total)
+
+
+def _clock_range(head: str) -> bool:
+    """Whether ``head`` holds a range of two times of day ("14h30 - 16h00")."""
+    found = _find_times(head)
+    return found is not None and found.end is not None
+
+
+def _bounded(total: float) -> int | float | None:
+    """``total`` minutes as a whole number when it is one; None past ``MAX_DURATION_MINUTES``."""
+    if not 0 <= total <= MAX_DURATION_MINUTES:  # also false for an infinite float ("9" * 400)
         return None
     return int(total) if float(total).is_integer() else round(total, 1)
+
+
+def _iso_minutes(m: re.Match[str]) -> float | None:
+    """Minutes in a match of ``_ISO_DURATION``; None for years or months, or no part at all."""
+    if m["y"] or m["mo"]:
+        return None
+    total = 0.0
+    seen = False
+    for group, minutes in (("w", 7 * 24 * 60.0), ("d", 24 * 60.0), ("h", 60.0), ("m", 1.0)):
+        if m[group]:
+            total += float(m[group].replace(",", ".")) * minutes
+            seen = True
+    if m["s"]:
+        total += float(m["s"].replace(",", ".")) / 60
+        seen = True
+    return total if seen else None
+
+
+def _word_duration(head: str) -> int | float | None:
+    """Minutes in a duration written in English words ("ninety minutes", "an hour and a half")."""
+    total = 0.0
+    seen = False
+    for m in _WORD_DURATION.finditer(head):
+        if m["ago"]:
+            return None
+        if m["tens"]:
+            count = float(_WORD_NUMBERS[m["tens"].lower()])
+            if m["ones"]:
+                count += _WORD_NUMBERS[m["ones"].lower()]
+        else:
+            count = float(_WORD_NUMBERS[m["small"].lower()])
+        if m["half1"] or m["half2"]:
+            count += 0.5
+        total += count * _UNIT_MINUTES.get(m["unit"].lower(), 1)
+        seen = True
+    return _bounded(total) if seen else None

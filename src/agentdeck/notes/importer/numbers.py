@@ -7,6 +7,8 @@ one tolerance rule every check uses (documented in the README, "Import the notes
 * ``~N`` (or "about", "approx.", "around", "roughly") allows 10 % either way;
 * ``N+`` (or "over", "more than", "at least") means N up to 25 % more;
 * a rounded figure (``17K``, ``1.2M``) allows half of its last unit either way.
+
+A number past ``MAX_COUNT`` is no count and no amount: it is not read.
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ NUMBER: Final = re.compile(
     r"(?P<scale>[kKmM](?![a-zA-Z]))?(?P<plus>\+)?(?P<pct>\s?%)?",
     re.IGNORECASE,
 )
+
+
+#: The largest number read as a count (``count_in``, ``to_int``) or an amount
+#: (``parse_amount``). Past it the digits are noise, and as an int they may not
+#: fit the database's 64-bit integers ("(9999999999999999999999 lines)" made a
+#: whole file fail). Below 2**53, so the float a count is read through holds
+#: it exactly; above any real count of lines, characters, bytes or rows.
+MAX_COUNT: Final = 10**15
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ class Amount:
 
 
 def parse_amount(match: re.Match[str]) -> Amount | None:
-    """An ``Amount`` from a ``NUMBER`` match (None when the digits do not parse)."""
+    """An ``Amount`` from a ``NUMBER`` match (None when the digits do not parse or exceed ``MAX_COUNT``)."""
     raw = match.group("num").replace(",", "")
     try:
         value = float(raw)
@@ -75,6 +85,8 @@ def parse_amount(match: re.Match[str]) -> Amount | None:
         decimals = len(raw.split(".", 1)[1]) if "." in raw else 0
         rounding = factor / (10**decimals) / 2
         value *= factor
+    if not value <= MAX_COUNT:  # also false for the infinite float of 400 digits
+        return None
     return Amount(
         value=value,
         text=match.group(0).strip(),
@@ -95,11 +107,12 @@ def first_amount(text: str) -> Amount | None:
 
 
 def to_int(text: str) -> int | None:
-    """``"8,616"`` -> 8616; None when it is not a whole number."""
+    """``"8,616"`` -> 8616; None when it is not a whole number or is beyond ``MAX_COUNT``."""
     try:
-        return int(text.replace(",", "").replace("_", ""))
-    except ValueError:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:  # not digits, or more than Python converts (4,300)
         return None
+    return value if -MAX_COUNT <= value <= MAX_COUNT else None
 
 
 _COUNT_UNIT = (
@@ -121,7 +134,10 @@ _COUNT_AT_DIGIT: Final = re.compile(
 
 
 def count_in(text: str) -> tuple[int | None, int | None]:
-    """Line and character counts written in ``text``: ``(lines, chars)``."""
+    """Line and character counts written in ``text``: ``(lines, chars)``.
+
+    A number beyond ``MAX_COUNT`` is no count: passed over, as if not written.
+    """
     if len(text) > 120:
         return _count_in(text)
     return _count_in_cached(text)
@@ -141,6 +157,8 @@ def _count_in(text: str) -> tuple[int | None, int | None]:
         value = float(match.group("num").replace(",", ""))  # digits, maybe a decimal point
         if match.group("scale"):
             value *= 1000
+        if not value <= MAX_COUNT:  # also false for the infinite float of 400 digits
+            continue
         unit = match.group("unit").lower()
         if unit.startswith("char"):
             chars = chars if chars is not None else int(value)
