@@ -1,9 +1,13 @@
 """The words notes use: section names, field names, session markers, priorities.
 
 Each table covers English and the languages notes of this genre are commonly
-written in (German, French, Spanish, Portuguese, Italian, Dutch), so a
-"## Nächste Schritte" section is read like "## Next Steps". Matching is on
-lower-cased text with emoji and numbering removed.
+written in (German, French, Spanish, Portuguese, Italian, Dutch, Russian,
+Japanese, Chinese), so a "## Nächste Schritte" section is read like
+"## Next Steps". Matching is on lower-cased text with emoji and numbering
+removed. A word that names a section only when it is the whole heading
+("Added", "Fixed", "Work", "Status", "TODO": Keep a Changelog's headings, a
+log's own) is anchored, ``^(?:...)$``, so that "Security model" or
+"Status codes of the API" name nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ _RULES: list[tuple[Section, str]] = [
         r"add(?:ed)? to (?:the )?backlog|should be added|follow[- ]up tasks|new tickets|"
         r"(?:recommended|suggested|proposed) follow[- ]?ups?|"
         r"neue aufgaben|nouvelles tâches|nuevas tareas|novas tarefas|nuove attività|nieuwe taken|"
-        r"新しいタスク|追加タスク|新任务|新任務",
+        r"новые задачи|新しいタスク|追加タスク|新任务|新任務",
     ),
     (
         Section("ideas"),
@@ -50,49 +54,66 @@ _RULES: list[tuple[Section, str]] = [
         Section("next"),
         r"next steps?|next session|next actions?|recommendations? for (?:the )?next|up next|"
         r"follow[- ]?ups?|what'?s next|remaining work|immediate (?:next|priorities|priority)|"
-        r"action items|to ?do next|handoff|hand-off|nächste schritte|nächste sitzung|"
+        r"action items|(?:to ?)?do next|handoff|hand-off|nächste schritte|nächste sitzung|"
         r"prochaines étapes|prochaine session|próximos pasos|próxima sesión|próximos passos|"
         r"prossimi passi|volgende stappen|recommended next|integration opportunities|"
         r"次のステップ|今後の作業|次回の作業|次回|下一步(?:计划|計劃)?|后续步骤|後續步驟|"
         r"next up|for the next (?:agent|session|engineer|developer|person)|"
-        r"next (?:agent|engineer|developer|person)(?: should| must| needs? to)?",
+        r"next (?:agent|engineer|developer|person)(?: should| must| needs? to)?|"
+        r"(?:still|left) to ?do|(?:to-?do|todo) list|don['’]?t forget|do not forget|"
+        r"noch zu tun|noch offen|reste à faire|por hacer|da fare|nog te doen|"
+        r"следующие шаги|дальнейшие шаги|что дальше|следующая сессия|на следующую сессию|"
+        r"^(?:to-?dos?|to do|à faire|a fazer|zu erledigen)$",
+    ),
+    (
+        # Questions left for the reader: notes (a summary's items are notes), not challenges.
+        Section("summary"),
+        r"(?:open|unresolved|outstanding|remaining) questions?|"
+        r"questions? for (?:the )?(?:user|human|reviewer|team|owner|maintainers?)|"
+        r"offene fragen|questions ouvertes|preguntas abiertas|perguntas em aberto|domande aperte|"
+        r"open vragen|открытые вопросы|未解決の(?:質問|課題|問題)|未解决的问题|待解决的问题|"
+        r"未解決的問題|^questions?$",
     ),
     (
         Section("challenges"),
         r"challenges?|problems?(?: encountered| solved| fixed)?|issues (?:encountered|faced|found|"
-        r"fixed|resolved|hit)|difficulties|obstacles|gotchas|troubleshooting|bugs? fixed|"
-        r"herausforderungen|probleme|défis|problèmes|desafíos|problemas|sfide|problemi|uitdagingen|"
-        r"課題|問題点|遇到的问题|遇到的問題|问题|問題",
+        r"fixed|resolved|hit)|difficulties|obstacles|gotchas|troubleshooting|bugs? fixed|fixed bugs|"
+        r"herausforderungen|probleme|schwierigkeiten|défis|problèmes|difficultés|desafíos|"
+        r"problemas|dificultades|dificuldades|sfide|problemi|difficoltà|uitdagingen|problemen|"
+        r"проблемы|трудности|сложности|課題|問題点|遇到的问题|遇到的問題|问题|問題",
     ),
     (
         Section("blockers", status="blocked"),
         r"blockers?|blocked|blocking issues|impediments|open issues|known issues|risks?|"
         r"blockaden|blockiert|blocages|bloqué|bloqueos|bloqueado|bloqueios|blocchi|bloccato|"
-        r"ブロッカー|阻塞|障碍|阻礙",
+        r"blokkades|блокеры?|заблокировано|препятствия|ブロッカー|阻塞|障碍|阻礙",
     ),
     (
         Section("decisions"),
         r"decisions?|decided|design choices|technical choices|architecture choices|"
-        r"entscheidungen|décisions|decisiones|decisões|decisioni|beslissingen|決定事項|决策|決策",
+        r"entscheidungen|décisions|decisiones|decisões|decisioni|beslissingen|"
+        r"решения|決定事項|决策|決策",
     ),
     (
         Section("lessons"),
         r"lessons?(?: learned| learnt)?|learnings?|takeaways?|what worked|what didn'?t work|"
         r"what went well|what could be better|insights|retrospective|areas for improvement|"
         r"technical notes|gotchas learned|erkenntnisse|gelernt|leçons|enseignements|lecciones|"
-        r"aprendizajes|lições|aprendizados|lezioni|geleerd|学び|教訓|经验教训|經驗教訓",
+        r"aprendizajes|lições|aprendizados|lezioni|geleerd|уроки|学び|教訓|经验教训|經驗教訓",
     ),
     (
         Section("files"),
         r"files?(?: created| modified| changed| added| touched| updated| delivered| written)?|"
         r"(?:created|modified|changed|new|key|touched|updated) files|file changes|"
         r"dateien|fichiers|archivos|arquivos|bestanden|file (?:creati|modificati)|"
+        r"файлы|"
         r"(?:変更|作成|追加)したファイル|ファイル|(?:修改|新建|创建)的文件|文件|檔案",
     ),
     (
         Section("metrics"),
         r"metrics?|stats|statistics|numbers|kpis?|by the numbers|kennzahlen|statistiken|"
-        r"métriques|statistiques|métricas|estadísticas|estatísticas|metriche|statistiche",
+        r"métriques|statistiques|métricas|estadísticas|estatísticas|metriche|statistiche|"
+        r"метрики|статистика",
     ),
     (
         Section("tasks", status="in_progress", role="worked"),
@@ -110,26 +131,31 @@ _RULES: list[tuple[Section, str]] = [
         r"closed|resolved) tasks?|erledigte aufgaben|tâches (?:terminées|réalisées)|"
         r"tareas completadas|tarefas concluídas|attività completate",
     ),
-    (Section("tasks"), r"tasks?|work items|tickets|aufgaben|tâches|tareas|tarefas|attività"),
+    (Section("tasks"), r"tasks?|work items|tickets|aufgaben|tâches|tareas|tarefas|attività|задачи"),
     (
         Section("objective"),
-        r"objectives?|goals?|focus|mission|purpose|ziele?|objectifs?|objetivos?|obiettivi?|doelen?",
+        r"objectives?|goals?|focus|mission|purpose|ziele?|objectifs?|objetivos?|obiettivi?|doelen?|"
+        r"цели|цель",
     ),
     (
         Section("work"),
-        r"work (?:completed|done|performed|accomplished|log)|completed work|what (?:was|i|we) "
+        r"work (?:completed|done|performed|accomplished|log)|completed work|what (?:was|i|we|got) "
         r"(?:did|done)|accomplishments?|achievements?|deliverables?|implementation|changes(?: made)?|"
         r"progress (?:made|today)|completed|done|work summary|summary of work|"
         r"erledigt|durchgeführte arbeiten|erledigte arbeiten|travail (?:effectué|réalisé)|réalisations?|"
-        r"trabajo realizado|realizado|completado|trabalho realizado|concluído|lavoro svolto|"
-        r"completato|gedaan|uitgevoerd|完了した作業|完了したこと|作業内容|実施内容|完成的工作|"
-        r"已完成(?:的工作)?|完成事项|工作内容|已完成的工作",
+        r"trabajo realizado|realizado|completado|trabalho realizado|concluído|o que foi feito|"
+        r"trabalho feito|lavoro svolto|lavoro fatto|cosa è stato fatto|completato|gedaan|"
+        r"uitgevoerd|сделано|выполнено|(?:выполненная|проделанная) работа|完了した作業|"
+        r"完了したこと|作業内容|実施内容|完成的工作|已完成(?:的工作)?|完成事项|工作内容|已完成的工作|"
+        # Keep a Changelog's headings, and a log's own, only as the whole heading.
+        r"^(?:added|fixed|changed|removed|deprecated|security|work|wins|feito|fatto)$",
     ),
     (
         Section("summary"),
         r"summary|overview|tl;?dr|zusammenfassung|überblick|résumé|aperçu|resumen|resumo|"
         r"riepilogo|sommario|samenvatting|current (?:status|state)|where things stand|"
-        r"status update|stand der dinge|état actuel|estado actual|概要|まとめ|总结|總結|摘要",
+        r"status update|stand der dinge|état actuel|estado actual|итоги|резюме|"
+        r"概要|まとめ|总结|總結|摘要|^(?:status|stand|statut|estado|stato|статус|notes?|notizen|remarques)$",
     ),
 ]
 _COMPILED = [
@@ -153,7 +179,11 @@ def normal(text: str) -> str:
     """Lower-cased text without markup, leading numbering, symbols or trailing colon."""
     text = clean_inline(text)
     text, _ = strip_symbols(text)
-    text = _NUMBERING.sub("", text.lower())
+    lowered = text.lower()
+    text = _NUMBERING.sub("", lowered)
+    if len(text) != len(lowered):
+        # An emoji after the numbering ("### 🛠️ Work", "2. ✅ Done").
+        text, _ = strip_symbols(text.strip())
     return text.strip().rstrip(":：").strip()
 
 
@@ -215,6 +245,11 @@ PRIMARY_DATE_LABELS = frozenset(
         "start date",
         "when",
         "date started",
+        "run date",
+        "session day",
+        "дата",
+        "日付",
+        "日期",
     }
 )
 
@@ -228,6 +263,10 @@ _field(
     "session end",
     "ended",
     "finished",
+    "最終更新",
+    "更新日",
+    "最后更新",
+    "更新日期",
 )
 _field("time", "time", "start time", "zeit", "heure", "hora", "ora", "tijd")
 _field(
@@ -244,6 +283,14 @@ _field(
     "durata",
     "duur",
     "total time",
+    "длительность",
+    "продолжительность",
+    "所要時間",
+    "作業時間",
+    "时长",
+    "時長",
+    "耗时",
+    "耗時",
 )
 _field(
     "agent",
@@ -260,9 +307,27 @@ _field(
     "auteur",
     "ai agent",
     "coding agent",
+    "агент",
+    "エージェント",
+    "担当エージェント",
+    "代理",
+    "智能体",
+    "智能體",
 )
 _field(
-    "branch", "branch", "git branch", "zweig", "branche", "rama", "ramo", "tak", "working branch"
+    "branch",
+    "branch",
+    "git branch",
+    "zweig",
+    "branche",
+    "rama",
+    "ramo",
+    "tak",
+    "working branch",
+    "ветка",
+    "ブランチ",
+    "作業ブランチ",
+    "分支",
 )
 _field(
     "objective",
@@ -372,7 +437,8 @@ VERSION_HEADING: Final = re.compile(
 )
 HANDOFF_TITLE: Final = re.compile(
     r"current[ _-]?work|hand-?off|handover|where (?:we|things) (?:are|stand)|status update|"
-    r"continuation|next session|resume here|übergabe|passation|traspaso|passagem",
+    r"continuation|next session|next[ _-]?steps|resume here|übergabe|passation|traspaso|passagem|"
+    r"引き継ぎ|引継|交接|передача дел",
     re.IGNORECASE,
 )
 LOG_TITLE: Final = re.compile(
