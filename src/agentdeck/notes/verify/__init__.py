@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import os
+import re
 from bisect import bisect_left, bisect_right
 from itertools import islice
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 from agentdeck import clock
 from agentdeck.errors import InvalidInput
 from agentdeck.notes.importer import parse_text
-from agentdeck.notes.importer.scan import tokenize
+from agentdeck.notes.importer.scan import CODE, tokenize
 from agentdeck.notes.verify.claims import (
     LABEL_CACHE,
     PAIR_CACHE,
@@ -140,14 +141,19 @@ def verify_report(
     tests_run, why_not = _tests(run_tests, workspace, repo, notes)
     result.tests_run = tests_run
     lines = note.tokens or list(tokenize(note.lines))
-    # The lines as written, for file claims checked against a repository only.
-    source_lines = {i + 1: text for i, text in enumerate(note.lines)} if view is not None else {}
+    quoted = _quoted(note.lines)
+    if quoted:
+        lines = [ln for ln in lines if ln.no not in quoted or ln.kind == CODE]
+    # The lines as written (file claims read how a count is written: "(+50 lines)").
+    source_lines = note.lines
     git_cache: dict[Any, dict[str, int]] = {}
     caches = (PLAIN_CACHE, PAIR_CACHE, LABEL_CACHE, VALUE_CACHE)
     for cache in caches:
         cache.clear()
     try:
-        _check_scopes(result, lines, note, view, source_lines, git_cache, tests_run, why_not)
+        _check_scopes(
+            result, lines, note, view, source_lines, git_cache, tests_run, why_not, quoted
+        )
     finally:
         for cache in caches:
             cache.clear()
@@ -157,8 +163,11 @@ def verify_report(
     return result
 
 
-def _check_scopes(result, lines, note, view, source_lines, git_cache, tests_run, why_not) -> None:  # type: ignore[no-untyped-def]
+def _check_scopes(
+    result, lines, note, view, source_lines, git_cache, tests_run, why_not, quoted
+) -> None:  # type: ignore[no-untyped-def]
     for scope in _scopes(lines, note):
+        scope.quoted = quoted
         claims = list(_internal(scope))
         claims.extend(file_claims(scope, view, source_lines))
         claims.extend(git_claims(scope, view, git_cache))
@@ -213,6 +222,25 @@ def _scopes(lines, note):  # type: ignore[no-untyped-def]
         return
     session = note.sessions[0] if note.sessions else _whole(lines)
     yield Scope(lines, session, None)
+
+
+#: A blockquote line: ``scan`` reads it as the text quoted.
+_QUOTE = re.compile(r"^ {0,3}>", re.M)
+
+
+def _quoted(raw: list[str]) -> frozenset[int]:
+    """The numbers of the lines that are blockquotes: what someone else wrote (an old note,
+    an error message), quoted, not what the report claims. One search of the whole text."""
+    text = "\n".join(raw)
+    if ">" not in text:
+        return frozenset()
+    found = set()
+    no, at = 1, 0
+    for match in _QUOTE.finditer(text):
+        no += text.count("\n", at, match.start())
+        at = match.start()
+        found.add(no)
+    return frozenset(found)
 
 
 def _whole(lines):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
+from operator import attrgetter
 
 from agentdeck.notes.importer.model import ParsedSession
 from agentdeck.notes.importer.numbers import NUMBER, Amount, parse_amount
@@ -101,6 +102,9 @@ class Scope:
     _folded: str | None = None
     _folded_lines: list[str] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
+    #: Lines that are blockquotes (left out of ``lines``): what the reader took from
+    #: them (files, tasks) is no claim either.
+    quoted: frozenset[int] = frozenset()
 
     def text_lines(self) -> list[Line]:
         if self._text is None:
@@ -237,15 +241,26 @@ def _pair(line: Line) -> tuple[str, str] | None:
     return None
 
 
+#: Inline code holding a digit: a quoted message, a command or a version (`3 of 4 checks
+#: green (10%)`, `--cov-fail-under=85`), never a claim of the report's own.
+_CODE_DIGITS = re.compile(r"`[^`\n]*\d[^`\n]*`")
+
+
+def _uncoded(text: str) -> str:
+    """``text`` with each code span that holds a digit replaced by "…" (a piece of a
+    comma-separated list stays one piece)."""
+    return _CODE_DIGITS.sub("…", text) if "`" in text else text
+
+
 def _plain(line: Line) -> str:
     key = id(line)
     cached = PLAIN_CACHE.get(key)
     if cached is not None:
         return cached
     if line.kind == TABLE:
-        text = " | ".join(clean_inline(c) for c in line.cells or [])
+        text = " | ".join(clean_inline(_uncoded(c)) for c in line.cells or [])
     else:
-        text, _ = strip_symbols(clean_inline(line.text))
+        text, _ = strip_symbols(clean_inline(_uncoded(line.text)))
     PLAIN_CACHE[key] = text
     return text
 
@@ -374,11 +389,24 @@ def _value_of_uncached(item: Line, unit: str | None) -> float | None:
 # -- ratio: "N of M (P%)" -------------------------------------------------------------------
 
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmM])?"
+#: A word between a ratio and its percentage ("5 of 8 planned (62.5%)", "2/3 of requests
+#: (~67%)"): not one that starts another clause ("9 of 10 tasks and coverage at 85%").
+_RATIO_WORD = (
+    r"(?:\s+(?!(?:and|but|while|whereas|with|at|is|are|was|were|by|to|coverage|rate|score)\b)"
+    r"[^\W\d][\w-]*)"
+)
+#: The percentage of a ratio is written right after it and its noun: in parentheses, after a
+#: comma, a dash, "=", ":" or "i.e."; a percentage after a ";" or another clause is not its.
 _RATIO_FIRST = re.compile(
     _NUM
     + r"\s*(?:of|out of|/|von|sur|de)\s*"
     + _NUM
-    + r"\b[^()%\n]{0,40}?[(,]?\s*~?(\d+(?:\.\d+)?)\s*%\)?"
+    + r"\b(?:"
+    + _RATIO_WORD
+    + r"{0,3}\s*(?:\(\s*|,\s*|[—–=:→]\s*|-\s+|\s)"
+    # After words of another kind, only a mark that says "that is": "i.e. 78%", "= 78%".
+    + r"|[^;%()\n]{0,40}?(?:\bi\.\s?e\.,?|\bthat is,?|[=→])\s*)"
+    + r"~?(\d+(?:\.\d+)?)\s*%\)?"
 )
 _PERCENT_FIRST = re.compile(
     r"(~)?(\d+(?:\.\d+)?)\s*%[^%()\n]{0,30}?\(\s*" + _NUM + r"\s*(?:of|out of|/)\s*" + _NUM
@@ -474,7 +502,7 @@ def tasks_listed(scope: Scope) -> tuple[int, str] | None:
     session = scope.session
     if session is None:
         return None
-    done = [t for t in session.tasks if t.role == "completed"]
+    done = [t for t in session.tasks if t.role == "completed" and t.line not in scope.quoted]
     ids = sorted({t.id for t in done})
     if ids:
         lines = sorted({t.line for t in done})
@@ -486,7 +514,11 @@ def tasks_listed(scope: Scope) -> tuple[int, str] | None:
 
 def task_claims(scope: Scope) -> Iterator[Claim]:
     listed = tasks_listed(scope)
-    new_count = len(scope.session.new_tasks) if scope.session else 0
+    new_count = (
+        sum(1 for t in scope.session.new_tasks if t.line not in scope.quoted)
+        if scope.session
+        else 0
+    )
     # Every form read below gives its count in digits, on a line that says "task"
     # and that it was done (``_TASKS_KEY``, ``_TASKS_PROSE``) or that tasks are new.
     for index in scope.numbered_saying(_TASK_WORD, _TASK_DONE_OR_NEW):
@@ -514,16 +546,7 @@ def task_claims(scope: Scope) -> Iterator[Claim]:
                     if new and scope.session is not None:
                         amount = _amount(new.group(1) or new.group(2))
                         if amount is not None:
-                            yield _compare(
-                                "tasks",
-                                scope,
-                                line,
-                                new.group(0),
-                                amount,
-                                new_count,
-                                f"{new_count} new tasks listed for the backlog",
-                                "new tasks listed",
-                            )
+                            yield _new_tasks(scope, line, new.group(0), amount, new_count)
                     continue
         if claimed is None:
             continue
@@ -539,6 +562,45 @@ def task_claims(scope: Scope) -> Iterator[Claim]:
             )
             continue
         yield _compare("tasks", scope, line, shown, claimed, listed[0], listed[1], "tasks listed")
+
+
+#: A heading over the tasks a report recommends ("## Recommended New Tasks").
+_NEW_TASKS_HEADING = re.compile(
+    r"\b(?:new|recommended|follow-up|suggested|proposed|future)\b.*\btasks?\b", re.I
+)
+
+
+def _new_tasks(scope: Scope, line: Line, text: str, amount: Amount, listed: int) -> Claim:
+    """ "10 new tasks" against the new tasks the reader found, or, when they are written
+    as headings ("### TASK-NEW-001: Rate limit export"), the headings under "New Tasks"."""
+    if not amount.matches(listed):
+        headings = _new_task_headings(scope)
+        if headings and not listed:
+            where = f"{len(headings)} headings under a new-tasks heading ({_where(headings)})"
+            return _compare(
+                "tasks", scope, line, text, amount, len(headings), where, "new tasks listed"
+            )
+    where = f"{listed} new tasks listed for the backlog"
+    return _compare("tasks", scope, line, text, amount, listed, where, "new tasks listed")
+
+
+def _new_task_headings(scope: Scope) -> list[Line]:
+    """The headings one level under a heading that says new or recommended tasks."""
+    found: list[Line] = []
+    parent: int | None = None
+    child: int | None = None
+    for heading in _headings(scope):
+        if parent is not None and heading.level <= parent:
+            parent = child = None
+        if parent is None:
+            if _NEW_TASKS_HEADING.search(clean_inline(heading.text)):
+                parent = heading.level
+            continue
+        if child is None:
+            child = heading.level
+        if heading.level == child:
+            found.append(heading)
+    return found
 
 
 def _compare(
@@ -580,6 +642,15 @@ _TOTALISH = re.compile(r"\b(?:total|overall|combined|sum|all|gesamt|insgesamt)\b
 
 
 LABEL_CACHE: dict[int, str | None] = {}
+
+#: A label counting what was done ("Completed 3 tasks:", "Fixed (2)").
+_DONE_LABEL = re.compile(
+    r"\b(?:completed?|done|finished|fixed|resolved|closed|delivered|implemented|shipped|"
+    r"merged|erledigt|abgeschlossen|terminé|termin[ée]es?|completad[oa]s?|conclu[íi]d[oa]s?)\b",
+    re.I,
+)
+#: The marks of a ticked checkbox (``scan`` lowers ``X``).
+_CHECKED = frozenset("x✓✔")
 
 
 def _label_text(line: Line) -> str | None:
@@ -631,9 +702,7 @@ def count_claims(scope: Scope) -> Iterator[Claim]:
                 if amount is not None and not amount.percent:
                     items = list_after(lines, index)
                     if len(items) >= 2:
-                        yield _sum_or_count(
-                            scope, line, f"{pair[0]}: {pair[1]}", amount, items, None
-                        )
+                        yield from _pair_total(scope, index, items)
             continue
         label = _label_text(line)
         if not label:
@@ -658,7 +727,85 @@ def count_claims(scope: Scope) -> Iterator[Claim]:
             # "(22 panels total)" over a list that does not give panels: look for parts elsewhere.
             yield _unit_total(scope, line, label, amount, unit)
             continue
+        if not unit and _DONE_LABEL.search(label) and any(i.check is not None for i in items):
+            # "Completed 3 tasks:" over a checklist: its open boxes ("- [ ] Gift cards") are
+            # listed, not completed.
+            done = [i for i in items if i.check is None or i.check in _CHECKED]
+            claim = _sum_or_count(scope, line, label, amount, done, None, count=True)
+            claim.reason = claim.reason.replace("items listed", "items checked", 1)
+            yield claim
+            continue
         yield _sum_or_count(scope, line, label, amount, items, unit or None, count=not unit)
+
+
+def _field_pair(line: Line) -> tuple[str, str, Amount] | None:
+    """A heading or a line ``Key: N ...`` (a field of a block such as ``**Lines of Code:** 180``)."""
+    pair = _pair(line)
+    if not pair or not pair[1] or not _STARTS_NUMBER.match(pair[1]):
+        return None
+    amount = _amount(pair[1])
+    if amount is None or amount.percent:
+        return None
+    return pair[0], pair[1], amount
+
+
+def _field_block(lines: list[Line], index: int) -> list[int]:
+    """The indices of the ``Key: N`` lines written one under the other that end at ``index``."""
+    block = [index]
+    j = index - 1
+    while j >= 0 and lines[j].kind == lines[index].kind and _field_pair(lines[j]) is not None:
+        block.append(j)
+        j -= 1
+    block.reverse()
+    return block
+
+
+def _parts_unit(items: list[Line]) -> str | None:
+    """The word after the first number of every item ("120 lines" -> "line"), "" when
+    the items give bare numbers or none, None when they give different words."""
+    units = {found[0][1] for found in (numbers_with_units(_plain(i)) for i in items) if found}
+    if len(units) > 1:
+        return None
+    unit = units.pop() if units else ""
+    return unit.rstrip("s") if unit else ""
+
+
+def _counts(key: str, value: str, unit: str) -> bool:
+    """Whether a total ``key: value`` counts ``unit`` (its value's unit, or its key, says so)."""
+    found = numbers_with_units(value)
+    if found and found[0][1].rstrip("s") == unit:
+        return True
+    key = key.lower()
+    return unit in key or (unit == "line" and ("loc" in key or "code" in key))
+
+
+def _pair_total(scope: Scope, index: int, items: list[Line]) -> Iterator[Claim]:
+    """A ``Key: N`` line with a list under it: N against the list (its sum or its count).
+
+    The list is the breakdown of that total only when it counts what the total counts:
+    under "**Files Created:** 2 / **Lines of Code:** 180 / **Tests Added:** 6", a list of
+    files with their lines is the breakdown of "Lines of Code", not of "Tests Added". In
+    such a block of fields, a list without units is no one field's for sure: only an
+    agreement is reported.
+    """
+    lines = scope.lines
+    unit = _parts_unit(items)
+    block = _field_block(lines, index)
+    if unit:
+        fields = [(j, _field_pair(lines[j])) for j in block]
+        fitting = [(j, f) for j, f in fields if f is not None and _counts(f[0], f[1], unit)]
+        if len(fitting) != 1:
+            return
+        j, (key, value, amount) = fitting[0]  # type: ignore[misc]
+        yield _sum_or_count(scope, lines[j], f"{key}: {value}", amount, items, None)
+        return
+    field = _field_pair(lines[index])
+    if field is None:
+        return
+    key, value, amount = field
+    claim = _sum_or_count(scope, lines[index], f"{key}: {value}", amount, items, None)
+    if len(block) == 1 or claim.status == CONFIRMED:
+        yield claim
 
 
 def _unit_total(scope: Scope, line: Line, text: str, amount: Amount, unit: str) -> Claim:
@@ -869,10 +1016,41 @@ def total_claims(scope: Scope, done_lines: set[int]) -> Iterator[Claim]:
 # -- the same metric stated twice ---------------------------------------------------------------
 
 _KEY_NOISE = re.compile(r"[^\w%]+")
+_NO = attrgetter("no")
+#: A heading (or a label over a list) naming one part or one moment of the work: a task,
+#: a phase, a numbered step, a date, "Before"/"After". The same metric stated under two
+#: such headings measures two things ("Files Created: 2" under Task 1, "3" under Task 2).
+_PART_SCOPE = re.compile(
+    r"\b(?:tasks?|phase|step|stage|part|day|week|sprint|session|iteration|round|milestone|"
+    r"issue|ticket|pr|story|epic|fix|bug|item|chapter|run|attempt|version)\s*#?\s*[\w.-]*\d|"
+    r"^\W*(?:\d+[.):]|[ivx]+\.)\s|"
+    r"\b(?:before|after|baseline|previous|prior|initial|original|old|current|then|now|"
+    r"yesterday|today|vorher|nachher|avant|après|antes|después)\b|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}",
+    re.I,
+)
+#: A task ID in a heading ("## TASK-20260210-001 CSV import"): a per-task section.
+_TASK_ID = re.compile(r"\b[A-Z][A-Z0-9]*-\d+")
+#: A value that states a change ("120 → 142", "from 120 to 142"): not one value.
+_CHANGE_ARROW = re.compile(r"→|->|⇒|=>|⟶|\bfrom\s+\S+\s+to\b", re.I)
 
 
-def repeat_claims(scope: Scope) -> Iterator[Claim]:
-    seen: dict[str, tuple[Line, str, Amount, str]] = {}
+@dataclass
+class _Statement:
+    line: Line
+    key: str
+    value: str
+    amount: Amount
+    unit: str
+    #: Where it is stated: the line numbers of its headings (outermost first) and of the
+    #: label over its list; ``partial``: whether each of them names a part (``_PART_SCOPE``).
+    section: tuple[int, ...] = ()
+    partial: tuple[bool, ...] = ()
+
+
+def _statements(scope: Scope) -> dict[str, list[_Statement]]:
+    """Every ``key: value`` (or two-cell table row) whose value starts with a number, by key."""
+    by_name: dict[str, list[_Statement]] = {}
     for line in scope.numbered_text_lines():  # the value starts with a digit
         if line.kind != TABLE and ":" not in line.text and "：" not in line.text:
             continue  # no pair
@@ -891,32 +1069,136 @@ def repeat_claims(scope: Scope) -> Iterator[Claim]:
         found = numbers_with_units(value)
         if not found:
             continue
-        amount, unit = found[0]
         name = _KEY_NOISE.sub(" ", key.lower()).strip()
         if not name or len(name) > 60:
             continue
-        if name not in seen:
-            seen[name] = (line, value, amount, unit)
-            continue
-        first_line, first_value, first, first_unit = seen[name]
-        if first_unit != unit:
-            continue
-        agree = first.matches(amount.value) or amount.matches(first.value)
-        yield Claim(
-            "repeat",
-            f"{key}: {first_value}",
-            first_line.no,
-            CONFIRMED if agree else CONTRADICTED,
-            claimed=first.number,
-            found=amount.number,
-            where=f"line {line.no}",
-            reason=(
-                f"stated again as {value} at line {line.no}"
-                if agree
-                else f"line {line.no} states {key} as {value}"
-            ),
-            session=scope.name,
-        )
+        amount, unit = found[0]
+        by_name.setdefault(name, []).append(_Statement(line, key, value, amount, unit))
+    return by_name
+
+
+def _place(scope: Scope, statements: list[_Statement]) -> None:
+    """Set each statement's ``section`` and ``partial``: the headings it is under, and the
+    label of the list it is an item of ("**Before:**" over "- Tests: 120").
+
+    Run only for keys stated more than once: one pass over the headings of the scope gives
+    each its chain of parents, found for a statement by bisection.
+    """
+    lines = scope.lines
+    headings = _headings(scope)
+    heading_nos = [h.no for h in headings]
+    chains: list[tuple[Line, ...]] = []
+    stack: list[Line] = []
+    for heading in headings:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        stack.append(heading)
+        chains.append(tuple(stack))
+    flags: dict[int, bool] = {}  # per heading, read once and only when a statement is under it
+    labels: dict[int, Line | None] = {}
+    for statement in statements:
+        no = statement.line.no
+        # A heading stating the metric itself ("### Lines of Code: 900") is in its parent.
+        at = bisect_right(heading_nos, no) - 1
+        chain = chains[at] if at >= 0 else ()
+        if chain and chain[-1] is statement.line:
+            chain = chain[:-1]
+        section = [h.no for h in chain]
+        partial = []
+        for heading in chain:
+            flag = flags.get(id(heading))
+            if flag is None:
+                flags[id(heading)] = flag = _names_a_part(heading)
+            partial.append(flag)
+        if statement.line.kind == ITEM:
+            index = bisect_right(lines, no, key=_NO) - 1
+            label = _list_label(lines, index, labels)
+            if label is not None:
+                section.append(label.no)
+                partial.append(_names_a_part(label))
+        statement.section, statement.partial = tuple(section), tuple(partial)
+
+
+def _names_a_part(line: Line) -> bool:
+    text = _label_text(line) or line.text
+    return bool(_PART_SCOPE.search(text) or _TASK_ID.search(text))
+
+
+def _headings(scope: Scope) -> list[Line]:
+    return [ln for ln in scope.lines if ln.kind == HEADING]
+
+
+def _list_label(lines: list[Line], index: int, seen: dict[int, Line | None]) -> Line | None:
+    """The label line ("**After:**", "Before:") right over the list ``lines[index]`` is in.
+
+    ``seen`` keeps the answer per item: the items of one list share their walk up.
+    """
+    j = index - 1
+    while j >= 0 and lines[j].kind in (ITEM, BLANK):
+        if j in seen:
+            seen[index] = seen[j]
+            return seen[j]
+        j -= 1
+    found = None
+    if j >= 0 and lines[j].kind == TEXT:
+        label = _label_text(lines[j])
+        found = lines[j] if label and label.rstrip().endswith(":") else None
+    seen[index] = found
+    return found
+
+
+def _comparable(first: _Statement, later: _Statement) -> bool:
+    """Whether two statements of one metric must agree: in one section; or both in
+    sections about the whole work (a summary and a table of metrics), never in two
+    about a part or a moment of it (per task, before and after)."""
+    if first.unit != later.unit:
+        return False
+    if first.section == later.section:
+        return True
+    # Only the sections they do not share say what each measures (the title of a
+    # dated session is above both).
+    shared = 0
+    for mine, theirs in zip(first.section, later.section, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return not any(first.partial[shared:]) and not any(later.partial[shared:])
+
+
+def repeat_claims(scope: Scope) -> Iterator[Claim]:
+    by_name = _statements(scope)
+    stated = [group for group in by_name.values() if len(group) > 1]
+    if not stated:
+        return
+    _place(scope, [s for group in stated for s in group])
+    for group in stated:
+        # A value stating a change ("120 → 142") is two values: neither is the metric.
+        group = [s for s in group if not _CHANGE_ARROW.search(s.value)]
+        for index, later in enumerate(group):
+            first = next((s for s in group[:index] if _comparable(s, later)), None)
+            if first is None:
+                continue
+            yield _repeat(scope, first, later)
+
+
+def _repeat(scope: Scope, first: _Statement, later: _Statement) -> Claim:
+    agree = first.amount.matches(later.amount.value) or later.amount.matches(first.amount.value)
+    line = later.line
+    return Claim(
+        "repeat",
+        f"{first.key}: {first.value}",
+        first.line.no,
+        CONFIRMED if agree else CONTRADICTED,
+        claimed=first.amount.number,
+        found=later.amount.number,
+        where=f"line {line.no}",
+        reason=(
+            f"stated again as {later.value} at line {line.no}"
+            if agree
+            else f"line {line.no} states {later.key} as {later.value}"
+        ),
+        session=scope.name,
+    )
 
 
 # -- duration against the time range ------------------------------------------------------------
