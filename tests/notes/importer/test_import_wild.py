@@ -342,3 +342,15 @@ def test_numbered_headings_underlined_as_setext_headings() -> None:
     assert entries(s, "next") == ["zed", "yak"]
     tokens = list(tokenize(text.split("\n")))
     assert [t.no for t in tokens] == sorted(t.no for t in tokens)
+
+
+@pytest.mark.parametrize(
+    ("written", "minutes", "start"),
+    [("1h05", 65, None), ("~3 hours (started 10:01 AM)", 180, "10:01"), ("45 min", 45, None)],
+)
+def test_a_duration_written_like_a_clock_is_no_start_time(
+    written: str, minutes: int, start: str | None
+) -> None:
+    text = f"# R\n**Date:** 2026-01-02\n**Agent:** X\n**Duration:** {written}\n\n## Done\n- a\n"
+    (s,) = parse_text(text).sessions
+    assert (s.duration_minutes, s.start_time) == (minutes, start)

@@ -1076,8 +1076,11 @@ class SessionBuilder:
                 if minutes is not None:
                     s.duration_minutes = minutes
                     s.duration_text = value[:200]
-                    times = find_times(value)
-                    if times and s.start_time is None:
+                    # "~3 hours (started 10:01 AM)", "09:00-10:30": a start time said
+                    # with the length; not "1h05", which is the length itself.
+                    paren = value.find("(")
+                    times = find_times(value[paren:] if paren >= 0 else value)
+                    if times and s.start_time is None and (paren >= 0 or times.end):
                         s.start_time = times.start
             return True
         if name == "agent":
