@@ -117,7 +117,7 @@ _NOT_TASK_KEYS = frozenset(
         "PART",
     ]
 )
-_SHORT_ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ*_`[")
+_SHORT_ID_FIRST: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ*_`["
 
 
 def task_ids(text: str) -> list[str]:
@@ -126,12 +126,16 @@ def task_ids(text: str) -> list[str]:
         ids: list[str] = TASK_ID.findall(text)
         if ids:
             return ids
-    key = _short_id(text)
+    key = short_id(text)
     return [key] if key else []
 
 
-def _short_id(text: str) -> str | None:
-    if not text or text[0] not in _SHORT_ID_FIRST or "-" not in text[:20]:
+def short_id(text: str) -> str | None:
+    """The tracker's key leading ``text`` (``API-21``, ``**PAY-118**:``), or None."""
+    # Cheap tests first (most items start with a capital and hold no key): a
+    # dash near the start, then a first character a key can follow.
+    head = text[:16]
+    if "-" not in head or head[0] not in _SHORT_ID_FIRST:
         return None
     match = _SHORT_ID.match(text)
     if match is None:
@@ -497,7 +501,7 @@ def _heading_facts(text: str) -> HeadingFacts:
     counts_used = not (lines or chars) or bool(find_files(text))
     ids = tuple(TASK_ID.findall(text))  # any 8 digits: not only days of 19xx/20xx
     if not ids:
-        key = _short_id(strip_symbols(clean_inline(text))[0])
+        key = short_id(strip_symbols(clean_inline(text))[0])
         ids = (key,) if key else ()
     return own, plain, mark, ids, (lines, chars), counts_used, key_value(text)
 
@@ -872,7 +876,7 @@ class SessionBuilder:
         ):
             return  # a file list item: ``_files_in`` took what it says (nothing below applies)
         body, mark = strip_symbols(text)
-        ids = task_ids(body)
+        ids = task_ids(body) if "-" in body else []
         if (
             not ids
             and is_item
@@ -1326,7 +1330,7 @@ class SessionBuilder:
             # A tracker's short keys, in the column that holds them.
             for index, heading in enumerate(header):
                 if heading in _ID_COLUMNS and index < len(cells):
-                    key = _short_id(clean_inline(cells[index]))
+                    key = short_id(clean_inline(cells[index]))
                     if key and len(key) == len(clean_inline(cells[index])):
                         ids = [key]
                     break
@@ -1590,7 +1594,7 @@ _SUMMARY = Section("summary")
 
 def _has_id(text: str) -> bool:
     """A cheap test before looking for task IDs (their day starts with 19 or 20, or a key leads)."""
-    return "-20" in text or "-19" in text or _short_id(text) is not None
+    return "-20" in text or "-19" in text or short_id(text) is not None
 
 
 _ENTRY_OF = {

@@ -35,9 +35,7 @@ from agentdeck.notes.importer.extract import (
     SessionBuilder,
     paren_facts,
     prose_facts,
-)
-from agentdeck.notes.importer.extract import (
-    task_ids as ids_in,
+    short_id,
 )
 from agentdeck.notes.importer.model import BacklogTask, Entry, ParsedSession
 from agentdeck.notes.importer.scan import (
@@ -226,9 +224,7 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         if line.kind not in (TEXT, ITEM):
             continue
         text = line.text
-        if (("-20" in text or "-19" in text) and TASK_ID.search(text)) or (
-            line.kind == ITEM and _leading_key(text)
-        ):
+        if ("-20" in text or "-19" in text) and TASK_ID.search(text):
             task_ids += 1
         if headings:
             # Bold lead-ins, fields and sections decide the kind only of a note
@@ -236,6 +232,8 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             # rest of the text is not read for them (most of this loop's time
             # on a history).
             continue
+        if line.kind == ITEM and _leading_key(text):
+            task_ids += 1  # a tracker's key (API-21): only a note without session headings
         first = text[:2]
         if (
             line.kind == TEXT
@@ -341,7 +339,7 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
 
 def _leading_key(text: str) -> bool:
     """Whether a tracker's short key (``API-21``) leads ``text``."""
-    return bool(text) and text[0] in "ABCDEFGHIJKLMNOPQRSTUVWXYZ*_`[" and bool(ids_in(text))
+    return short_id(text) is not None
 
 
 def _multi_kind(markers: list[Marker], title: str) -> str:

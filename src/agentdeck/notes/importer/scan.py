@@ -240,7 +240,8 @@ def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
     in_comment = False
     for raw in source:
         no += 1
-        if fence is None and (in_comment or "<!--" in raw):
+        # ("<" first: one character is found with memchr, four need a search.)
+        if fence is None and (in_comment or ("<" in raw and "<!--" in raw)):
             if in_comment:
                 closed = raw.find("-->")
                 if closed < 0:
@@ -273,7 +274,7 @@ def tokenize(lines: Iterable[str], start: int = 1) -> Iterator[Line]:
             yield pending
             pending = None
         if line.kind == TEXT or (
-            line.kind == ITEM and line.level == 0 and line.marker[:1].isdigit()
+            line.kind == ITEM and line.level == 0 and line.marker and "0" <= line.marker[0] <= "9"
         ):
             # Text, or "1. Summary" (a numbered heading), may be underlined as a heading.
             pending = line
