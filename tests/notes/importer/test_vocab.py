@@ -23,6 +23,8 @@ def classify_as_written(text: str) -> vocab.Section:
         return NO_SECTION
     if name == "next":  # the one-word heading, outside the rules (see ``_classify_name``)
         return vocab._NEXT
+    if name in vocab._WHOLE_NAMES:  # words that name a section only as the whole heading
+        return vocab._WHOLE_NAMES[name]
     for section, pattern in vocab._COMPILED:
         if pattern.search(name):
             return section

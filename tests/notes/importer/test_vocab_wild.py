@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from agentdeck.notes.importer import vocab
 from agentdeck.notes.importer.vocab import (
     HANDOFF_TITLE,
     PRIMARY_DATE_LABELS,
@@ -199,3 +200,15 @@ def test_field_labels_in_chinese_japanese_and_russian(label: str, field: str) ->
 @pytest.mark.parametrize("label", ["日期", "日付", "Дата"])
 def test_the_date_labels_name_the_day_of_the_session(label: str) -> None:
     assert normal(label) in PRIMARY_DATE_LABELS
+
+
+def test_no_rule_matches_a_whole_heading_word() -> None:
+    """``_WHOLE_NAMES`` is looked up before the rules: that order must not matter."""
+    for name in vocab._WHOLE_NAMES:
+        assert not vocab._ANY_RULE.search(name), name
+
+
+def test_the_rules_hold_no_anchored_alternative() -> None:
+    """An anchored alternative slows every search of the combined rules (``_WHOLE_NAMES``)."""
+    for _section, pattern in vocab._RULES:
+        assert "^" not in pattern.replace("[^", "") and "$" not in pattern, pattern

@@ -1399,7 +1399,7 @@ class SessionBuilder:
                 _METRIC_VALUE.match(value) and len(header) == 2 and section.kind in ("", "summary")
             ):
                 # "| Metric | Before | After |": the value is the one the session left.
-                for column in _VALUE_COLUMNS:
+                for column in _VALUE_COLUMNS if len(header) > 2 else ():
                     spot = columns.get(column)
                     if spot is not None and 0 < spot < len(cells) and clean_inline(cells[spot]):
                         value = clean_inline(cells[spot])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +127,10 @@ _DELETED_AFTER = re.compile(
 _DELETED_HEAD = re.compile(
     r"\b(?:deleted|removed|deletions|gelöscht|entfernt|supprimés?|eliminad[oa]s?)\b", re.I
 )
+#: Every word ``_DELETED_BEFORE``, ``_DELETED_AFTER`` and ``_DELETED_HEAD`` look for, lowered.
+_DELETION_WORDS = Words(
+    "delet", "remov", "dropped", "dropping", "gelöscht", "entfernt", "supprim", "eliminad"
+)
 _CREATED_HEAD = re.compile(r"\b(?:created|added|new|modified|changed|updated)\b", re.I)
 #: A count written as a change: "(+50 lines)", "-12 lines", "added 50 lines", "50 lines added".
 _CHANGE_COUNT = re.compile(
@@ -157,8 +159,8 @@ def _deleted(
     said: dict[int, bool],
 ) -> bool:
     """Whether the report says the file at ``path`` on line ``line_no`` was deleted:
-    on that line, or in the heading or label of the list it is in (``heads`` and
-    ``said`` keep what was read of the lists for the next file)."""
+    on that line, or in the heading or label of the list it is in (``heads``, from
+    ``_list_heads``; ``said`` keeps what was read of each head for the next file)."""
     lowered = text.lower()
     if "delet" in lowered or "remov" in lowered:
         at = text.find(path)
@@ -170,7 +172,7 @@ def _deleted(
             _DELETED_BEFORE.search(text[:at]) or _DELETED_AFTER.match(text[at + len(path) :])
         ):
             return True
-    head = _list_head(scope, line_no, heads)
+    head = heads.get(line_no)
     if head is None:
         return False
     says = said.get(head.no)
@@ -181,32 +183,26 @@ def _deleted(
     return says
 
 
-def _list_head(scope: Scope, line_no: int, heads: dict[int, Line | None]) -> Line | None:
-    """The heading or label over the list holding line ``line_no`` (None when it is not an item).
+def _list_heads(scope: Scope) -> dict[int, Line | None]:
+    """For each list item of ``scope`` (by line number), the heading or label over its list.
 
-    ``heads`` keeps what was found per index: the files of one list share their walk up.
+    One pass: blank lines, items and indented text belong to the list; a heading or
+    text line starts what the next list is under; anything else (a table, code, a
+    rule) leaves the next list under nothing.
     """
-    lines = scope.lines
-    index = bisect_left(lines, line_no, key=attrgetter("no"))
-    if index >= len(lines) or lines[index].no != line_no or lines[index].kind != ITEM:
-        return None
-    if index in heads:
-        return heads[index]
-    j = index - 1
-    found: Line | None = None
-    while j >= 0:
-        if j in heads:
-            found = heads[j]
-            break
-        line = lines[j]
-        if line.kind in (ITEM, BLANK) or (line.kind == TEXT and line.level > 0):
-            j -= 1
+    heads: dict[int, Line | None] = {}
+    head: Line | None = None
+    for line in scope.lines:
+        kind = line.kind
+        if kind == ITEM:
+            heads[line.no] = head
+        elif kind == BLANK or (kind == TEXT and line.level > 0):
             continue
-        if line.kind in (HEADING, TEXT):
-            found = line
-        break
-    heads[index] = found
-    return found
+        elif kind in (HEADING, TEXT):
+            head = line
+        else:
+            head = None
+    return heads
 
 
 def _deleted_claim(scope: Scope, path: str, line_no: int, repo: RepoView | None) -> Claim:
@@ -244,13 +240,16 @@ def file_claims(scope: Scope, repo: RepoView | None, source_lines: list[str]) ->
     session = scope.session
     if session is None:
         return
-    heads: dict[int, Line | None] = {}
     said: dict[int, bool] = {}
+    # Most reports delete nothing: without a word of deletion anywhere in the
+    # scope, no file of it is read as deleted (spares reading the lists' heads).
+    deletes = bool(session.files) and bool(scope.may_say(_DELETION_WORDS))
+    heads = _list_heads(scope) if deletes else {}
     for ref in session.files:
         if ref.line in scope.quoted:
             continue
         line_text = source_lines[ref.line - 1] if 0 < ref.line <= len(source_lines) else ""
-        if _deleted(scope, ref.path, ref.line, line_text, heads, said):
+        if deletes and _deleted(scope, ref.path, ref.line, line_text, heads, said):
             yield _deleted_claim(scope, ref.path, ref.line, repo)
             continue
         counted = ref.lines
