@@ -203,13 +203,13 @@ def test_line_and_character_counts_from_their_own_table_columns() -> None:
     text = (
         "# R\n**Date:** 2026-03-19\n**Agent:** Aider\n\n## Files Created\n\n"
         "| File | Lines | Status |\n|---|---|---|\n| `a/b.py` | 214 | new |\n| c/d.py | 1,212 | new |\n\n"
-        "## Files Modified\n\n| File | Characters |\n|---|---|\n| `e/f.py` | 4,812 |\n"
+        "## Documentation Written\n\n| File | Characters |\n|---|---|\n| `e/f.md` | 4,812 |\n"
     )
     (s,) = parse_text(text).sessions
     assert {f.path: (f.lines, f.chars) for f in s.files} == {
         "a/b.py": (214, None),
         "c/d.py": (1212, None),
-        "e/f.py": (None, 4812),
+        "e/f.md": (None, 4812),
     }
 
 
@@ -354,3 +354,16 @@ def test_a_duration_written_like_a_clock_is_no_start_time(
     text = f"# R\n**Date:** 2026-01-02\n**Agent:** X\n**Duration:** {written}\n\n## Done\n- a\n"
     (s,) = parse_text(text).sessions
     assert (s.duration_minutes, s.start_time) == (minutes, start)
+
+
+def test_a_count_on_a_modified_files_row_is_not_its_length() -> None:
+    text = (
+        "# Work\n**Date:** 2026-02-18\n**Agent:** Codex\n\n"
+        "| # | File | Change | Lines |\n|---|---|---|---:|\n"
+        "| 1 | `search/query.py` | modified | 35 |\n| 2 | `search/tokenize.py` | new | 88 |\n"
+    )
+    (s,) = parse_text(text).sessions
+    assert {f.path: (f.lines, f.change) for f in s.files} == {
+        "search/query.py": (None, "modified"),
+        "search/tokenize.py": (88, "created"),
+    }

@@ -1322,7 +1322,12 @@ class SessionBuilder:
         text = " | ".join(cells)
         known = len(self.session.files)
         self._files_in(text, row.no)
-        if header is not None and len(self.session.files) == known + 1:
+        if (
+            header is not None
+            and len(self.session.files) == known + 1
+            and self.session.files[known].change != "modified"
+        ):
+            # (On a modified file's row, a count is what changed, not its length.)
             self._table_counts(cells, header, self.session.files[known])
         section = self._kind()
         ids = TASK_ID.findall(text)
