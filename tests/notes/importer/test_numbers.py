@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from agentdeck.notes.importer.numbers import COUNT, count_in
+from agentdeck.notes.importer.numbers import COUNT, count_in, ungroup
 
 
 def count_with_count_pattern(text: str) -> tuple[int | None, int | None]:
@@ -21,7 +21,7 @@ def count_with_count_pattern(text: str) -> tuple[int | None, int | None]:
     lines: int | None = None
     chars: int | None = None
     for match in COUNT.finditer(text):
-        value = float(match.group("num").replace("~", "").replace(",", "").strip())
+        value = float(ungroup(match.group("num").replace("~", "").strip()).replace(",", ""))
         if match.group("scale"):
             value *= 1000
         if match.group("unit").lower().startswith("char"):
@@ -41,6 +41,9 @@ def count_with_count_pattern(text: str) -> tuple[int | None, int | None]:
         (" 1.5k lines and 3 chars and 9 lines", (1500, 3)),
         (" 12,34 lines", (34, None)),  # "12,34" is no thousands group: the count is 34
         (" 379 Zeilen", (379, None)),
+        (" (1.000 Zeilen)", (1000, None)),  # thousands grouped as German and French notes do
+        (" 1 234 lignes, 1'234 chars", (1234, 1234)),
+        (" 1.5 lines", (1, None)),  # a decimal stays one: "1.5" is no group of thousands
         (" version 2.0, no count", (None, None)),
         ("", (None, None)),
     ],
@@ -65,6 +68,9 @@ PIECES = [
     "1,234",
     ",000",
     "3.5",
+    "1.000",
+    " 000",
+    "'234",
     "lines",
     "line",
     " lines of code",

@@ -192,3 +192,50 @@ def test_html_comments_are_not_claims() -> None:
     text = "# R\n\n<!-- draft:\nCreated 5 files:\n- a\n3 of 4 (10%)\n-->\n\n- Merged 3 of 4 (75%) <!-- 1 of 2 (9%) -->\n"
     assert verdicts(text, "ratio") == {"3 of 4 (75%)": "confirmed"}
     assert claims(text, "count") == []
+
+
+# -- thousands grouped as other languages group them ---------------------------------------
+
+GROUPED = """# Bericht
+
+**Datum:** 2026-03-12
+
+- 900 von 1.200 Zeilen geprüft (75 %)
+- 1'234 von 2'468 Zeilen geprüft (50 %)
+- 1 500 of 3 000 lines reviewed (50%)
+- 1 500 of 3 000 lines reviewed (40%)
+
+**Gesamt:** 1.234 Zeilen
+- Parser: 1.000 Zeilen
+- Drucker: 234 Zeilen
+
+**Total :** 2 500 lignes
+- a : 2 000 lignes
+- b : 400 lignes
+"""
+
+
+def test_thousands_grouped_by_dots_spaces_and_apostrophes() -> None:
+    ratios = verdicts(GROUPED, "ratio")
+    assert [ratios[k] for k in sorted(ratios)] == [
+        "contradicted",  # 1 500 of 3 000 is 50 %, not 40 %: still caught
+        "confirmed",
+        "confirmed",
+        "confirmed",
+    ]
+    # (Without "Datum: 2026-03-12" read as a total of the list under it.)
+    sums = {c.text: (c.status, c.found) for c in claims(GROUPED, "sum")}
+    assert sums == {
+        "Gesamt: 1.234 Zeilen": ("confirmed", 1234),
+        "Total: 2 500 lignes": ("contradicted", 2400),
+    }
+
+
+def test_a_percentage_cut_rather_than_rounded_is_not_wrong() -> None:
+    text = "# R\n\n**Date:** 2026-03-12\n\n- 2 of 3 (66%)\n- 1 of 6 (16%)\n- 7 of 9 (77%)\n- 2 of 3 (65%)\n"
+    assert verdicts(text, "ratio") == {
+        "2 of 3 (66%)": "confirmed",
+        "1 of 6 (16%)": "confirmed",
+        "7 of 9 (77%)": "confirmed",
+        "2 of 3 (65%)": "contradicted",
+    }

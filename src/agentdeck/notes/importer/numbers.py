@@ -18,11 +18,34 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-#: A number with its approximation marks, e.g. "~5,000+", "17K+", "62.5%", "1.2k".
+#: Words of a whole count: after one, "1.234" and "1 234" are thousands grouped
+#: as German and French notes group them ("1.234 Zeilen", "1 234 lignes"), not
+#: a decimal and two numbers. Without one, "1.234" stays a decimal.
+_COUNT_WORDS = (
+    r"lines?|loc|sloc|zeilen|lignes?|líneas|lineas|linhas|righe|regels|chars?|characters?|"
+    r"zeichen|caractères|caracteres|files?|dateien|fichiers|archivos|arquivos|tests?|tasks?|"
+    r"aufgaben|tâches|tareas|tarefas|commits?|words?|wörter|mots|palabras|rows?"
+)
+_UNIT_AFTER: Final = re.compile(rf"\s?(?:{_COUNT_WORDS})\b", re.IGNORECASE)
+#: Thousands grouped by a dot, a space, a narrow space or an apostrophe.
+_EURO_GROUPED: Final = re.compile(r"\d{1,3}(?:[.\u00a0\u202f' ]\d{3})+")
+_GROUP_MARKS: Final = str.maketrans("", "", ".\u00a0\u202f' ")
+#: The grouped forms ``NUMBER`` reads, for patterns of their own (verify's ratios).
+GROUPED: Final = rf"\d{{1,3}}(?:'\d{{3}})+(?![\d'])|\d{{1,3}}(?:[.\u00a0\u202f ]\d{{3}})+(?=\s?(?:{_COUNT_WORDS})\b)"
+
+
+def ungroup(raw: str) -> str:
+    """``"1.234"``, ``"1 234"``, ``"1'234"`` (matched as ``GROUPED``) -> ``"1234"``."""
+    return raw.translate(_GROUP_MARKS) if _EURO_GROUPED.fullmatch(raw) else raw
+
+
+#: A number with its approximation marks, e.g. "~5,000+", "17K+", "62.5%", "1.2k",
+#: and counts grouped in other languages' ways ("1.234 Zeilen", "1 234 lignes", "1'234").
 NUMBER: Final = re.compile(
     r"(?P<approx>~|≈|\babout\s+|\baround\s+|\bapprox(?:\.|imately)?\s+|\broughly\s+|\bover\s+|"
     r"\bmore than\s+|\bat least\s+|\bcirca\s+|\bca\.\s*)?"
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:'\d{3})+(?![\d'])|"
+    rf"\d{{1,3}}(?:[.\u00a0\u202f ]\d{{3}})+(?=\s?(?:{_COUNT_WORDS})\b)|\d+(?:\.\d+)?)"
     r"(?P<scale>[kKmM](?![a-zA-Z]))?(?P<plus>\+)?(?P<pct>\s?%)?",
     re.IGNORECASE,
 )
@@ -70,7 +93,14 @@ class Amount:
 
 def parse_amount(match: re.Match[str]) -> Amount | None:
     """An ``Amount`` from a ``NUMBER`` match (None when the digits do not parse or exceed ``MAX_COUNT``)."""
-    raw = match.group("num").replace(",", "")
+    raw = match.group("num")
+    if (
+        ("." in raw or "'" in raw or " " in raw or "\u00a0" in raw or "\u202f" in raw)
+        and _EURO_GROUPED.fullmatch(raw)
+        and ("." not in raw or _UNIT_AFTER.match(match.string, match.end()))
+    ):
+        raw = raw.translate(_GROUP_MARKS)
+    raw = raw.replace(",", "")
     try:
         value = float(raw)
     except ValueError:  # pragma: no cover - the pattern only lets digits through
@@ -117,11 +147,15 @@ def to_int(text: str) -> int | None:
 
 _COUNT_UNIT = (
     r"\s?(?P<scale>[kK])?\+?\s*"
-    r"(?P<unit>lines?(?: of code)?|loc|sloc|chars?|characters?|zeilen|lignes|líneas|lineas|linhas|righe)\b"
+    r"(?P<unit>lines?(?: of code)?|loc|sloc|chars?|characters?|zeilen|lignes|líneas|lineas|linhas|"
+    r"righe|regels)\b"
 )
-#: "(193 lines)", "379 lines", "(NEW - 8,616 chars)", "17K+ lines", "~200 LOC".
+#: "(193 lines)", "379 lines", "(NEW - 8,616 chars)", "17K+ lines", "~200 LOC",
+#: "1.000 Zeilen", "1 000 lignes".
 COUNT: Final = re.compile(
-    r"(?P<num>~?\s?\d{1,3}(?:,\d{3})+|~?\s?\d+(?:\.\d+)?)" + _COUNT_UNIT, re.IGNORECASE
+    r"(?P<num>~?\s?\d{1,3}(?:,\d{3})+|~?\s?\d{1,3}(?:[.\u00a0\u202f' ]\d{3})+|~?\s?\d+(?:\.\d+)?)"
+    + _COUNT_UNIT,
+    re.IGNORECASE,
 )
 #: ``COUNT`` from its first digit on (the same numbers, written to start with
 #: ``\d``): the regex engine then skips to the next digit by itself instead of
@@ -129,7 +163,9 @@ COUNT: Final = re.compile(
 #: after a file name. ``count_in`` reads only the value, so the "~" it leaves
 #: out makes no difference (``tests/notes/importer/test_numbers.py``).
 _COUNT_AT_DIGIT: Final = re.compile(
-    r"(?P<num>\d(?:\d{0,2}(?:,\d{3})+|\d*(?:\.\d+)?))" + _COUNT_UNIT, re.IGNORECASE
+    r"(?P<num>\d(?:\d{0,2}(?:,\d{3})+|\d{0,2}(?:[.\u00a0\u202f' ]\d{3})+|\d*(?:\.\d+)?))"
+    + _COUNT_UNIT,
+    re.IGNORECASE,
 )
 
 
@@ -154,7 +190,10 @@ def _count_in(text: str) -> tuple[int | None, int | None]:
     lines: int | None = None
     chars: int | None = None
     for match in _COUNT_AT_DIGIT.finditer(text):
-        value = float(match.group("num").replace(",", ""))  # digits, maybe a decimal point
+        num = match.group("num")
+        if not num.isdigit() and _EURO_GROUPED.fullmatch(num):
+            num = num.translate(_GROUP_MARKS)  # "1.000 Zeilen": a count has no decimals
+        value = float(num.replace(",", ""))  # digits, maybe a decimal point
         if match.group("scale"):
             value *= 1000
         if not value <= MAX_COUNT:  # also false for the infinite float of 400 digits

@@ -17,7 +17,7 @@ from itertools import accumulate, compress
 from operator import attrgetter
 
 from agentdeck.notes.importer.model import ParsedSession
-from agentdeck.notes.importer.numbers import NUMBER, Amount, parse_amount
+from agentdeck.notes.importer.numbers import GROUPED, NUMBER, Amount, parse_amount, ungroup
 from agentdeck.notes.importer.scan import (
     BLANK,
     CODE,
@@ -388,7 +388,7 @@ def _value_of_uncached(item: Line, unit: str | None) -> float | None:
 
 # -- ratio: "N of M (P%)" -------------------------------------------------------------------
 
-_NUM = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmM])?"
+_NUM = r"(\d{1,3}(?:,\d{3})+|" + GROUPED + r"|\d+(?:\.\d+)?)\s*([kKmM])?"
 #: A word between a ratio and its percentage ("5 of 8 planned (62.5%)", "2/3 of requests
 #: (~67%)"): not one that starts another clause ("9 of 10 tasks and coverage at 85%").
 _RATIO_WORD = (
@@ -397,8 +397,16 @@ _RATIO_WORD = (
 )
 #: The percentage of a ratio is written right after it and its noun: in parentheses, after a
 #: comma, a dash, "=", ":" or "i.e."; a percentage after a ";" or another clause is not its.
+#: The first number of a ratio may also be grouped before "of" ("1 500 of 3 000 lines"),
+#: and does not start inside a grouped number.
+_NUM_BEFORE_OF = (
+    r"(?<![\d.,'])(?<!\d[\u00a0\u202f ])(\d{1,3}(?:,\d{3})+|"
+    + GROUPED
+    + r"|\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?=\s*(?:of|out of|/|von|sur|de)\b)|\d+(?:\.\d+)?)"
+    + r"\s*([kKmM])?"
+)
 _RATIO_FIRST = re.compile(
-    _NUM
+    _NUM_BEFORE_OF
     + r"\s*(?:of|out of|/|von|sur|de)\s*"
     + _NUM
     + r"\b(?:"
@@ -414,7 +422,7 @@ _PERCENT_FIRST = re.compile(
 
 
 def _num(value: str, scale: str | None) -> float:
-    number = float(value.replace(",", ""))
+    number = float(ungroup(value).replace(",", ""))
     if scale:
         number *= 1000 if scale.lower() == "k" else 1_000_000
     return number
@@ -455,7 +463,10 @@ def _ratio(
     actual = 100.0 * part / whole
     claim.found = round(actual, 2)
     claim.where = f"{_fmt(part)}/{_fmt(whole)}"
-    if abs(actual - stated) <= tolerance:
+    # Rounded or cut to the precision written: "2 of 3 (66%)" is as honest as "(67%)".
+    unit = 10.0**-decimals
+    truncated = int(actual / unit + 1e-9) * unit
+    if abs(actual - stated) <= tolerance or abs(truncated - stated) <= 1e-9:
         claim.status = CONFIRMED
         claim.reason = f"{_fmt(part)} of {_fmt(whole)} is {actual:.4g}%"
     else:
@@ -741,12 +752,19 @@ def count_claims(scope: Scope) -> Iterator[Claim]:
 def _field_pair(line: Line) -> tuple[str, str, Amount] | None:
     """A heading or a line ``Key: N ...`` (a field of a block such as ``**Lines of Code:** 180``)."""
     pair = _pair(line)
-    if not pair or not pair[1] or not _STARTS_NUMBER.match(pair[1]):
+    if not pair or not pair[1] or not _STARTS_NUMBER.match(pair[1]) or _DATE_OR_TIME.match(pair[1]):
         return None
     amount = _amount(pair[1])
     if amount is None or amount.percent:
         return None
     return pair[0], pair[1], amount
+
+
+#: A value that is a date or a time ("Datum: 2026-03-12", "Start: 14:30"), never a total.
+_DATE_OR_TIME = re.compile(
+    r"\s*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./]\d{1,2}[./]\d{1,2}|"
+    r"\d{1,2}:\d{2}|\d{4}\s*年)"
+)
 
 
 def _field_block(lines: list[Line], index: int) -> list[int]:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from agentdeck.notes.importer.numbers import COUNT, Amount
+from agentdeck.notes.importer.numbers import COUNT, Amount, ungroup
 from agentdeck.notes.importer.scan import BLANK, HEADING, ITEM, TABLE, TEXT, Line, clean_inline
 from agentdeck.notes.verify.claims import Scope, Words, _amount, _fmt, _pair, _plain
 from agentdeck.notes.verify.model import CONFIRMED, CONTRADICTED, UNVERIFIABLE, Claim
@@ -97,7 +97,7 @@ def _claimed(text: str, value: int, unit: str) -> Amount:
             continue
         raw = match.group("num")
         amount = _amount(raw + ("+" if match.group(0).rstrip().endswith("+") else ""))
-        number = float(raw.replace("~", "").replace(",", "").strip() or 0)
+        number = float(ungroup(raw.replace("~", "").strip()).replace(",", "") or 0)
         if match.group("scale"):
             number *= 1000
         if amount is not None and int(number) == value:
