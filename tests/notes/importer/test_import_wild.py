@@ -367,3 +367,36 @@ def test_a_count_on_a_modified_files_row_is_not_its_length() -> None:
         "search/query.py": (None, "modified"),
         "search/tokenize.py": (88, "created"),
     }
+
+
+def test_chinese_fields_with_full_width_colons_and_counts_in_lines() -> None:
+    text = (
+        "# 工作会话报告\n\n日期：2026年3月12日\n代理：Codex\n分支：`refactor/orders`\n时长：约45分钟\n\n"
+        "## 完成的工作\n\n- 新增 `order/pricing.py`（210 行）\n- `order/types.py`（88行）\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.plan.kind == "report"
+    (s,) = parsed.sessions
+    assert (s.day, s.agent, s.branch, s.duration_minutes) == (
+        "2026-03-12",
+        "Codex",
+        "refactor/orders",
+        45,
+    )
+    assert {f.path: f.lines for f in s.files} == {"order/pricing.py": 210, "order/types.py": 88}
+
+
+def test_an_unticked_box_under_work_done_is_a_next_step() -> None:
+    text = (
+        "# Report\n**Date:** 2026-03-11\n**Agent:** Copilot\n\n## Changes\n\n"
+        "- [x] Reject large payloads\n- [ ] Update docs (left for a human)\n- Plain item\n"
+    )
+    (s,) = parse_text(text).sessions
+    assert entries(s, "work") == ["Reject large payloads", "Plain item"]
+    assert entries(s, "next") == ["Update docs (left for a human)"]
+
+
+def test_agent_and_branch_lose_non_breaking_and_zero_width_spaces() -> None:
+    text = "# Report\n**Date:** 2026-03-11\n**Agent:** Claude\u00a0Code\n**Branch:** feat/stream\u200b-ingest\n\n## Done\n- a\n"
+    (s,) = parse_text(text).sessions
+    assert (s.agent, s.branch) == ("Claude Code", "feat/stream-ingest")

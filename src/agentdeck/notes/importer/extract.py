@@ -865,7 +865,9 @@ class SessionBuilder:
             and not (self.task is not None and line.level > 0 and _DEPENDS.match(text))
         ):
             # The common case, kept lean: a plain list item of a work/next/decision/... section.
-            self._plain_item(_PLAIN_ENTRY[kind], line, text)
+            # An unticked box under the work done ("- [ ] Update docs") is still to do.
+            entry_kind = "next" if kind == "work" and line.check == " " else _PLAIN_ENTRY[kind]
+            self._plain_item(entry_kind, line, text)
             return
         if (
             kind == "files"
@@ -931,7 +933,8 @@ class SessionBuilder:
             if not is_item and _ITALIC_ONLY.match(body):
                 return
             self._flush_paragraph()
-            self._nested_entry(_ENTRY_OF[kind], line, body, lead)
+            entry_kind = "next" if kind == "work" and line.check == " " else _ENTRY_OF[kind]
+            self._nested_entry(entry_kind, line, body, lead)
             return
         if kind == "summary":
             if is_item:
@@ -1089,11 +1092,12 @@ class SessionBuilder:
             return True
         if name == "agent":
             if not s.agent:
-                s.agent = value.lstrip("@").strip()[:200]
+                # (Non-breaking and zero-width spaces would keep "Claude Code" from matching.)
+                s.agent = " ".join(value.lstrip("@").replace("\u200b", "").split())[:200]
             return True
         if name == "branch":
             if s.branch is None:
-                words = value.strip()[:250].split()
+                words = value.replace("\u200b", "").strip()[:250].split()
                 if words:
                     s.branch = words[0].strip("`'\"").rstrip(".,;:)").strip("`'\"") or None
                     rest = value.strip()[len(words[0]) :].strip(" ,;.·|")

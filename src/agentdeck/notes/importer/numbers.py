@@ -148,7 +148,7 @@ def to_int(text: str) -> int | None:
 _COUNT_UNIT = (
     r"\s?(?P<scale>[kK])?\+?\s*"
     r"(?P<unit>lines?(?: of code)?|loc|sloc|chars?|characters?|zeilen|lignes|líneas|lineas|linhas|"
-    r"righe|regels)\b"
+    r"righe|regels|строк[аи]?|行)\b"
 )
 #: "(193 lines)", "379 lines", "(NEW - 8,616 chars)", "17K+ lines", "~200 LOC",
 #: "1.000 Zeilen", "1 000 lignes".

@@ -255,6 +255,8 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
                     lead_container = last_heading_level
                 leads.append(marker)
         colon = text.find(":")
+        if colon < 0:
+            colon = text.find("：")  # a full-width colon, as Chinese and Japanese notes write it
         if 0 < colon < 72 and (line.kind == TEXT or line.level == 0):
             pair = key_value(strip_symbols(text)[0])
             if pair:

@@ -472,7 +472,9 @@ def bold_lead(text: str) -> tuple[str, str] | None:
 
 
 _PLAIN_KEY: Final = re.compile(
-    r"^(?P<key>[A-Za-zÀ-ÿ\u0400-\u04ff][\w /&().'’-]{0,48}?)\s*[:：]\s+(?P<value>\S.*)$"
+    r"^(?P<key>[A-Za-zÀ-ÿ\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff][\w /&().'’-]{0,48}?)"
+    # A full-width colon needs no space after it ("日期：2026年3月12日").
+    r"\s*(?::\s+|：\s*)(?P<value>\S.*)$"
 )
 
 
