@@ -400,3 +400,35 @@ def test_agent_and_branch_lose_non_breaking_and_zero_width_spaces() -> None:
     text = "# Report\n**Date:** 2026-03-11\n**Agent:** Claude\u00a0Code\n**Branch:** feat/stream\u200b-ingest\n\n## Done\n- a\n"
     (s,) = parse_text(text).sessions
     assert (s.agent, s.branch) == ("Claude Code", "feat/stream-ingest")
+
+
+def test_fields_written_as_list_items_before_any_section() -> None:
+    text = (
+        "# Fix #412\n\n- Branch: `copilot/fix-412`\n- Started: 2026-03-15 09:40 UTC\n"
+        "- Duration: 17 minutes\n- Agent: Copilot\n\n## Changes\n- [x] Rate-limit the login\n"
+    )
+    (s,) = parse_text(text).sessions
+    assert (s.branch, s.day, s.start_time, s.duration_minutes, s.agent) == (
+        "copilot/fix-412",
+        "2026-03-15",
+        "09:40",
+        17,
+        "Copilot",
+    )
+    assert entries(s, "work") == ["Rate-limit the login"]
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [("2026.03.12", "2026-03-12"), ("12-03-2026", "2026-03-12"), ("3-12-2026", "2026-12-03")],
+)
+def test_dates_with_dots_year_first_and_dashes_day_first(written: str, day: str) -> None:
+    text = f"# R\n**Datum:** {written}\n**Agent:** Codex\n\n## Done\n- a\n"
+    (s,) = parse_text(text).sessions
+    assert s.day == day
+
+
+def test_a_russian_duration() -> None:
+    text = "# Отчёт\n**Дата:** 2026-03-12\n**Длительность:** 1 ч 10 мин\n\n## Сделано\n- a\n"
+    (s,) = parse_text(text).sessions
+    assert (s.day, s.duration_minutes, entries(s, "work")) == ("2026-03-12", 70, ["a"])

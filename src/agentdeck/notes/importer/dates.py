@@ -151,7 +151,9 @@ _WEEKDAY = (
 _W = r"[^\W\d_]{3,12}"
 #: The forms of ``_DATE`` written in digits only (tried first, in this order) ...
 _NUMERIC_DATES = (
-    r"(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d{2})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})(?!\d))"
+    r"(?P<iso>(?<![\d.])(?P<iy>(?:19|20)\d{2})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})(?![\d.]))"
+    # "12-03-2026": day first, as Dutch and other European notes write it.
+    r"|(?P<dash>(?<![\d-])(?P<da>\d{1,2})-(?P<db>\d{1,2})-(?P<dy>(?:19|20)\d{2})(?![\d-]))"
     r"|(?P<num>(?<![\d/.])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<ny>(?:19|20)\d{2}|\d{2})(?![\d/]))"
     r"|(?P<cjk>(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]?)"
 )
@@ -209,7 +211,9 @@ _WORDS: Final = re.compile(r"[^\W\d_]{3,}")
 #: which every task ID (``TASK-20251203-001``) passes.
 #: (The shared first ``\d`` written once: a pattern that starts with a class
 #: lets the regex engine skip to the next digit by itself, 2-4 times quicker.)
-_NUMERIC_FORM: Final = re.compile(r"\d(?:\d{3}[-/]\d{1,2}[-/]\d|[/.]\d{1,2}[/.]\d\d|\s*[年년])")
+_NUMERIC_FORM: Final = re.compile(
+    r"\d(?:\d{3}[-/.]\d{1,2}[-/.]\d|[/.]\d{1,2}[/.]\d\d|-\d{1,2}-\d{4}|\s*[年년])"
+)
 
 
 def _month_ends(words: list[str]) -> bool:
@@ -324,6 +328,10 @@ def _date_of(text: str, m: re.Match[str], month_word: str) -> DateFound | None:
         else:  # European dotted: day first, unless it cannot be
             month, dom = (b, a) if b <= 12 else (a, b)
         day = _iso(year, month, dom)
+    elif m.group("dash"):
+        a, b = int(m["da"]), int(m["db"])
+        month, dom = (b, a) if b <= 12 else (a, b)
+        day = _iso(int(m["dy"]), month, dom)
     elif m.group("cjk"):
         day = _iso(int(m["cy"]), int(m["cm"]), int(m["cd"]))
     elif m.group("mdy"):
@@ -342,7 +350,7 @@ def _date_of(text: str, m: re.Match[str], month_word: str) -> DateFound | None:
     if m.group("partial") and len(month_word) <= 3 and weekday is None:
         # "may 5" is a date; "mar 3" in "3 mar tests" is noise: need a long name or a weekday.
         return None
-    if m.group("num") and day is None:
+    if (m.group("num") or m.group("dash")) and day is None:
         return None
     return DateFound(day, text[start : m.end()].strip(), start, m.end())
 
@@ -471,6 +479,7 @@ _UNIT_MINUTES = {
     "час": 60,
     "часа": 60,
     "часов": 60,
+    "ч": 60,
     "時間": 60,
     "小时": 60,
     "小時": 60,
@@ -486,6 +495,7 @@ _UNIT_MINUTES = {
     "minuti": 1,
     "минут": 1,
     "минуты": 1,
+    "мин": 1,
     "分": 1,
     "分钟": 1,
     "分鐘": 1,
@@ -506,7 +516,7 @@ _UNIT_MINUTES = {
 _DURATION_PART: Final = re.compile(
     r"(?P<a>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to)\s*(?P<b>\d+(?:[.,]\d+)?))?\s*"
     r"(?:(?P<unit>hours?|hrs?|h|stunden?|std|heures?|horas?|ore|ora|uur|часа|часов|час|"
-    r"minutes?|minuten|minutos?|minuti|mins?|m|минуты|минут|days?|d)(?![^\W\d])"
+    r"minutes?|minuten|minutos?|minuti|mins?|m|минуты|минут|мин|ч|days?|d)(?![^\W\d])"
     r"|(?P<cjk>時間|小时|小時|시간|分钟|分鐘|分間|分(?![析の])|분))"
     r"(?:\s*(?P<tail>[0-5]?\d)(?![\d:%]|[.,]\d|\s*[^\W\d]))?"
     r"(?P<half>\s+and\s+a\s+half\b|半)?"

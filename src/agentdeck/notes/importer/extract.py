@@ -848,6 +848,7 @@ class SessionBuilder:
         if "." in text or "/" in text or "`" in text:  # no file can be named without one
             self._files_in(text, line.no)
         section = self._kind()
+        as_written = section
         if not section.kind:
             if not self.stack and self.label is None and self.task is None:
                 # A session without sub-headings (a log entry): its items are the work done.
@@ -907,6 +908,9 @@ class SessionBuilder:
             if isinstance(self.task, BacklogTask):
                 self.task.depends_on.extend(i for i in ids if i != self.task.id)
             return
+        if is_item and pairs and not as_written.kind and _names_a_field(pairs):
+            # An item "- Branch: x" outside any section is a field, as "Branch: x" is.
+            section = as_written
         if pairs and self._pairs(pairs, line, section, ids):
             return
         if ids and not self._in_new_tasks(section):
@@ -1599,6 +1603,14 @@ _VALUE_COLUMNS = (
 _PLAIN_ENTRY = {"work": "work", "decisions": "decision", "lessons": "lesson", "next": "next"}
 _WORK = Section("work")
 _SUMMARY = Section("summary")
+
+
+def _names_a_field(pairs: list[tuple[str, str]]) -> bool:
+    """Whether a pair names a field of the session itself (its date, agent, branch...)."""
+    return any(
+        field_name(key) in ("date", "time", "duration", "agent", "branch", "session")
+        for key, _value in pairs
+    )
 
 
 def _has_id(text: str) -> bool:
