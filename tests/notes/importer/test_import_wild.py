@@ -432,3 +432,33 @@ def test_a_russian_duration() -> None:
     text = "# Отчёт\n**Дата:** 2026-03-12\n**Длительность:** 1 ч 10 мин\n\n## Сделано\n- a\n"
     (s,) = parse_text(text).sessions
     assert (s.day, s.duration_minutes, entries(s, "work")) == ("2026-03-12", 70, ["a"])
+
+
+SESSION_TABLE = (
+    "# Session log\n\n| Date | Agent | Duration | Summary |\n|---|---|---|---|\n"
+    "| 2026-03-10 | Claude Code | 1h 20m | Added CSV export (`api/export.py`) |\n"
+    "| 2026-03-11 | Codex | 45 min | Fixed pagination |\n"
+    "| someday | Aider | 2h | not a session: no date |\n\n"
+    "Kept by hand.\n"
+)
+
+
+def test_a_table_of_sessions_gives_a_session_a_row() -> None:
+    parsed = parse_text(SESSION_TABLE)
+    assert parsed.plan.kind == "log"
+    rows = [(s.day, s.agent, s.duration_minutes, s.title) for s in parsed.sessions]
+    assert rows == [
+        ("2026-03-10", "Claude Code", 80, "Added CSV export (api/export.py)"),
+        ("2026-03-11", "Codex", 45, "Fixed pagination"),
+    ]
+    assert [f.path for f in parsed.sessions[0].files] == ["api/export.py"]
+    assert not any("Kept by hand" in e.text for s in parsed.sessions for e in s.entries)
+
+
+def test_a_table_of_dated_events_inside_a_report_is_no_log() -> None:
+    text = (
+        "# Report\n**Date:** 2026-03-12\n**Agent:** Codex\n\n## Work Completed\n- a\n\n"
+        "## History\n| Date | Summary |\n|---|---|\n| 2026-03-10 | x |\n| 2026-03-11 | y |\n"
+    )
+    parsed = parse_text(text)
+    assert parsed.plan.kind == "report" and len(parsed.sessions) == 1

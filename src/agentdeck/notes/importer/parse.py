@@ -41,6 +41,7 @@ from agentdeck.notes.importer.model import BacklogTask, Entry, ParsedSession
 from agentdeck.notes.importer.scan import (
     HEADING,
     ITEM,
+    RULE,
     TABLE,
     TEXT,
     Line,
@@ -199,8 +200,15 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
     total = 0
     last_heading_level = 0
     lead_container: int | None = None
+    rows: list[Marker] = []  # rows of a table of sessions, one session a row
+    row_date: int | None = None  # the date column of the table being read, when it is one
+    previous: Line | None = None
     for line in _lines(lines):
         total = line.no
+        before, previous = previous, line
+        if line.kind == RULE and line.marker == "table":
+            row_date = _session_table(before.cells) if before and before.kind == TABLE else None
+            continue
         if line.kind == HEADING:
             if not title and line.text.strip():
                 title, _ = strip_symbols(clean_inline(line.text))
@@ -220,7 +228,12 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             head = " | ".join(line.cells[:2])
             if "-" in head and (TASK_ID.search(head) or _leading_key(line.cells[0])):
                 task_ids += 1
+            if row_date is not None and row_date < len(line.cells) and not headings:
+                dates = find_dates(clean_inline(line.cells[row_date]))
+                if dates and dates[0].day:
+                    rows.append(Marker(line.no, "row", row_date, line.cells[row_date], True, False))
             continue
+        row_date = None
         if line.kind not in (TEXT, ITEM):
             continue
         text = line.text
@@ -307,6 +320,17 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             plan.starts = chosen
             plan.end_level = max(lead_container or 0, 0)
             return plan
+    if (
+        len(rows) >= 2
+        and sum(fields.values()) == fields["date"]
+        and not any(sections[kind] for kind in _SESSION_SECTIONS)
+    ):
+        # A table of sessions: "| Date | Agent | Duration | Summary |", a session a row
+        # (not a table of dated events inside a report, which has fields or sections).
+        plan.kind = "log"
+        plan.starts = rows
+        plan.end_level = 0
+        return plan
     session_sections = sum(sections[k] for k in _SESSION_SECTIONS)
     title_signal = bool(
         title and (SESSION_WORD.search(title) or _dated(title) or HANDOFF_TITLE.search(title))
@@ -337,6 +361,27 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
         "(Date, Agent, Duration, Branch) with work sections, and no task IDs"
     )
     return plan
+
+
+#: Columns of a table of sessions besides its date: what makes a dated table one.
+_ROW_FIELDS = frozenset(["agent", "duration", "branch"])
+_ROW_SECTIONS = frozenset(["work", "summary", "next", "objective"])
+
+
+def _session_table(header: list[str] | None) -> int | None:
+    """The date column of a table whose header names a session's date and its agent,
+    duration, branch or work ("| Date | Agent | Duration | Summary |"), else None."""
+    if not header:
+        return None
+    date_column = None
+    other = False
+    for index, cell in enumerate(header):
+        name = field_name(clean_inline(cell))
+        if name == "date" and date_column is None:
+            date_column = index
+        elif name in _ROW_FIELDS or classify_heading(cell).kind in _ROW_SECTIONS:
+            other = True
+    return date_column if other else None
 
 
 def _leading_key(text: str) -> bool:
@@ -374,7 +419,16 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
     starts = {m.line: m for m in plan.starts}
     builder: SessionBuilder | None = None
     item_day = ""  # the date written on the last dated item that opened a session
+    header: list[str] = []  # the header row of the table being read
+    previous: Line | None = None
+    in_row = False  # the open session is a row of a table of sessions
     for line in _lines(lines):
+        before, previous = previous, line
+        if line.kind == RULE and line.marker == "table" and before and before.kind == TABLE:
+            header = before.cells or []
+        if in_row and line.kind != TABLE and builder is not None:
+            yield builder.finish()  # the table has ended: what follows is no row's
+            builder, in_row = None, False
         marker = starts.get(line.no)
         if marker is not None:
             day = _item_day(marker)
@@ -386,8 +440,11 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
             if builder is not None:
                 yield builder.finish()
             builder = SessionBuilder(line.no)
+            in_row = marker.how == "row"
             if marker.how == "heading":
                 builder.header(line.text, line.no)
+            elif in_row:
+                _row_session(builder, line, header)
             else:
                 _lead_header(builder, line)
             continue
@@ -402,6 +459,31 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         builder.feed(line)
     if builder is not None:
         yield builder.finish()
+
+
+def _row_session(builder: SessionBuilder, row: Line, header: list[str]) -> None:
+    """A session from a row of a table of sessions: its date, fields and work, by column."""
+    cells = row.cells or []
+    title = ""
+    for index, cell in enumerate(cells):
+        value = clean_inline(cell)
+        if not value or index >= len(header):
+            continue
+        name = field_name(clean_inline(header[index]))
+        if name == "date":
+            builder.header(value, row.no)
+        elif name is not None:
+            builder._session_field(name, header[index], value, row)
+        else:
+            kind = classify_heading(header[index]).kind
+            entry = "next" if kind == "next" else "work"
+            if kind in _ROW_SECTIONS or not kind:
+                builder.session.entries.append(Entry(entry, value[:2000], row.no))
+                builder._files_in(cell, row.no)
+                title = title or (value if entry == "work" else "")
+    if title:
+        builder.session.title = title[:500]
+    builder.last_line = row.no
 
 
 def _item_day(marker: Marker) -> str:
