@@ -15,7 +15,8 @@ from agentdeck.store import Store
 
 ID_PATTERN = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<day>\d{8})-(?P<seq>\d{3,})$")
 #: What a task's ID may be: agentdeck's own form, or a tracker's short key kept
-#: by an import (``API-21``, ``TASK-001``), which the backlog never allocates.
+#: by an import (``API-21``, ``TASK-001``), which the backlog never allocates; the
+#: note reader takes keys of this shape (``notes.importer.extract._SHORT_ID``).
 TASK_ID_PATTERN = re.compile(r"^(?:[A-Z]+-\d{8}-\d{3,}|[A-Z][A-Z0-9]{1,11}-\d{1,6})$")
 
 

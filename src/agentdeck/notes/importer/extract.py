@@ -141,7 +141,12 @@ def short_id(text: str) -> str | None:
     if match is None:
         return None
     key = match.group(1)
-    return None if key[: key.index("-")] in _NOT_TASK_KEYS else key
+    return key if _tracker_key(key) else None
+
+
+def _tracker_key(key: str) -> bool:
+    """Whether ``API-21``-shaped ``key`` is a tracker's, not a standard's (``UTF-8``, ``PR-12``)."""
+    return key[: key.index("-")] not in _NOT_TASK_KEYS
 
 
 #: A placeholder a note gives a task it recommends (``TASK-NEW-001``, ``NEW-3``).
@@ -563,6 +568,40 @@ class SessionBuilder:
             self._guess["agent"] = "Aider"
         self._read_when(clean_inline(text), heading=True)
 
+    def guess(self, facts: dict[str, str]) -> None:
+        """Facts read from prose or parentheses: used by ``finish`` where nothing else gave them."""
+        for key, value in facts.items():
+            self._guess.setdefault(key, value)
+
+    def work_item(self, text: str, no: int) -> None:
+        """A work item that is not a line of its own (a lead-in's rest, a log's dated item)."""
+        self.session.entries.append(Entry("work", text[:2000], no))
+        self._files_in(text, no)
+
+    def row(self, row: Line, header: list[str]) -> None:
+        """A session from a row of a table of sessions: its date, fields and work, by column."""
+        cells = row.cells or []
+        title = ""
+        for index, cell in enumerate(cells):
+            value = clean_inline(cell)
+            if not value or index >= len(header):
+                continue
+            name = field_name(clean_inline(header[index]))
+            if name == "date":
+                self.header(value, row.no)
+            elif name is not None:
+                self._session_field(name, header[index], value, row)
+            else:
+                kind = classify_heading(header[index]).kind
+                if kind in ROW_SECTIONS or not kind:
+                    entry = "next" if kind == "next" else "work"
+                    self.session.entries.append(Entry(entry, value[:2000], row.no))
+                    self._files_in(cell, row.no)
+                    title = title or (value if entry == "work" else "")
+        if title:
+            self.session.title = title[:500]
+        self.last_line = row.no
+
     def _read_when(self, text: str, *, heading: bool = False, secondary: bool = False) -> None:
         s = self.session
         dates = find_dates(text)
@@ -888,7 +927,7 @@ class SessionBuilder:
             and "-" in body
             and _DEPENDS.match(clean_inline(body))
         ):
-            ids = [k for k in _SHORT_IDS.findall(body) if k[: k.index("-")] not in _NOT_TASK_KEYS]
+            ids = [key for key in _SHORT_IDS.findall(body) if _tracker_key(key)]
         pairs = [p for p in key_values(body) if p[1]] if (":" in body or "：" in body) else []
         lead = bold_lead(body)
         label_only = lead is not None and not lead[1].strip(" :：") and not pairs
@@ -1584,6 +1623,8 @@ _CHAR_COLUMNS = frozenset(
         "字符数",
     ]
 )
+#: The columns of a table of sessions that hold its work (the rest are its fields).
+ROW_SECTIONS: Final = frozenset(["work", "summary", "next", "objective"])
 #: Table columns that hold a task's ID.
 _ID_COLUMNS = frozenset(["id", "task id", "task", "key", "ticket", "issue", "#", "ref"])
 #: The column of a metrics table that holds the value the session left.

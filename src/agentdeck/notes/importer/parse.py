@@ -31,13 +31,14 @@ from typing import Final
 
 from agentdeck.notes.importer.dates import find_dates, find_times
 from agentdeck.notes.importer.extract import (
+    ROW_SECTIONS,
     TASK_ID,
     SessionBuilder,
     paren_facts,
     prose_facts,
     short_id,
 )
-from agentdeck.notes.importer.model import BacklogTask, Entry, ParsedSession
+from agentdeck.notes.importer.model import BacklogTask, ParsedSession
 from agentdeck.notes.importer.scan import (
     HEADING,
     ITEM,
@@ -219,14 +220,14 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             kind = classify_heading(line.text).kind
             if kind:
                 sections[kind] += 1
-            if "-" in line.text and (TASK_ID.search(line.text) or _leading_key(line.text)):
+            if "-" in line.text and (TASK_ID.search(line.text) or short_id(line.text) is not None):
                 task_ids += 1
             last_heading_level = line.level
             continue
         if line.kind == TABLE and line.cells:
             # A task index as a table: an ID in the row's first cells.
             head = " | ".join(line.cells[:2])
-            if "-" in head and (TASK_ID.search(head) or _leading_key(line.cells[0])):
+            if "-" in head and (TASK_ID.search(head) or short_id(line.cells[0]) is not None):
                 task_ids += 1
             if row_date is not None and row_date < len(line.cells) and not headings:
                 dates = find_dates(clean_inline(line.cells[row_date]))
@@ -245,7 +246,7 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
             # rest of the text is not read for them (most of this loop's time
             # on a history).
             continue
-        if line.kind == ITEM and _leading_key(text):
+        if line.kind == ITEM and short_id(text) is not None:
             task_ids += 1  # a tracker's key (API-21): only a note without session headings
         first = text[:2]
         if (
@@ -365,7 +366,6 @@ def plan_document(lines: Iterable[str], *, name: str = "") -> Plan:
 
 #: Columns of a table of sessions besides its date: what makes a dated table one.
 _ROW_FIELDS = frozenset(["agent", "duration", "branch"])
-_ROW_SECTIONS = frozenset(["work", "summary", "next", "objective"])
 
 
 def _session_table(header: list[str] | None) -> int | None:
@@ -379,14 +379,9 @@ def _session_table(header: list[str] | None) -> int | None:
         name = field_name(clean_inline(cell))
         if name == "date" and date_column is None:
             date_column = index
-        elif name in _ROW_FIELDS or classify_heading(cell).kind in _ROW_SECTIONS:
+        elif name in _ROW_FIELDS or classify_heading(cell).kind in ROW_SECTIONS:
             other = True
     return date_column if other else None
-
-
-def _leading_key(text: str) -> bool:
-    """Whether a tracker's short key (``API-21``) leads ``text``."""
-    return short_id(text) is not None
 
 
 def _multi_kind(markers: list[Marker], title: str) -> str:
@@ -444,7 +439,7 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
             if marker.how == "heading":
                 builder.header(line.text, line.no)
             elif in_row:
-                _row_session(builder, line, header)
+                builder.row(line, header)
             else:
                 _lead_header(builder, line)
             continue
@@ -459,31 +454,6 @@ def iter_sessions(lines: Iterable[str], plan: Plan) -> Iterator[ParsedSession]:
         builder.feed(line)
     if builder is not None:
         yield builder.finish()
-
-
-def _row_session(builder: SessionBuilder, row: Line, header: list[str]) -> None:
-    """A session from a row of a table of sessions: its date, fields and work, by column."""
-    cells = row.cells or []
-    title = ""
-    for index, cell in enumerate(cells):
-        value = clean_inline(cell)
-        if not value or index >= len(header):
-            continue
-        name = field_name(clean_inline(header[index]))
-        if name == "date":
-            builder.header(value, row.no)
-        elif name is not None:
-            builder._session_field(name, header[index], value, row)
-        else:
-            kind = classify_heading(header[index]).kind
-            entry = "next" if kind == "next" else "work"
-            if kind in _ROW_SECTIONS or not kind:
-                builder.session.entries.append(Entry(entry, value[:2000], row.no))
-                builder._files_in(cell, row.no)
-                title = title or (value if entry == "work" else "")
-    if title:
-        builder.session.title = title[:500]
-    builder.last_line = row.no
 
 
 def _item_day(marker: Marker) -> str:
@@ -517,14 +487,12 @@ def _lead_header(builder: SessionBuilder, line: Line, *, again: bool = False) ->
     if again:
         builder.last_line = line.no
         if rest:
-            builder.session.entries.append(Entry("work", rest[:2000], line.no))
-            builder._files_in(line.text, line.no)
+            builder.work_item(rest, line.no)
         return
     builder.header(head, line.no)
     if rest.endswith(")") and "(" in rest:
         facts = paren_facts(rest[rest.rfind("(") :])
-        for key, value in facts.items():
-            builder._guess.setdefault(key, value)
+        builder.guess(facts)
         if facts and rest.startswith("(") and rest.count("(") == 1:
             # "**Session 31 — 03/04/2026** (Claude Code, ~2 hours)": details, not work.
             return
@@ -534,8 +502,7 @@ def _lead_header(builder: SessionBuilder, line: Line, *, again: bool = False) ->
             head_text = head_text[: found.start] + head_text[found.end :]
         if not _TWO_LETTERS.search(head_text):
             builder.session.title = rest[:500]
-        builder.session.entries.append(Entry("work", rest[:2000], line.no))
-        builder._files_in(rest, line.no)
+        builder.work_item(rest, line.no)
 
 
 def backlog_tasks(lines: Iterable[str]) -> list[BacklogTask]:
